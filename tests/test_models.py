@@ -1,0 +1,60 @@
+"""The VAE's shapes, input checks and the reparameterization gradient."""
+import pytest
+import torch
+
+from vae_course import VAE
+
+
+def test_shapes_and_image_layouts(x_batch):
+    model = VAE(z_dim=2)
+    mu, logvar = model.encode(x_batch)
+    assert mu.shape == logvar.shape == (16, 2)
+    for layout in (x_batch.reshape(16, 28, 28), x_batch.reshape(16, 1, 28, 28)):
+        torch.testing.assert_close(model.encode(layout)[0], mu)
+    logits, _, _ = model(x_batch)
+    assert logits.shape == (16, 784)
+    assert model.sample(5).shape == (5, 784)
+    assert 0 <= model.reconstruct(x_batch).min() <= model.reconstruct(x_batch).max() <= 1
+
+
+@pytest.mark.parametrize("x, error, match", [
+    (torch.rand(784), ValueError, r"without a batch axis.*unsqueeze\(0\)"),
+    (torch.rand(4, 700), ValueError, r"784 values per example.*\(4, 700\)"),
+    (torch.rand(0, 784), ValueError, "empty batch"),
+    (torch.full((2, 784), float("nan")), ValueError, "NaN"),
+    (torch.randint(0, 255, (2, 784)), TypeError, r"floating-point.*x.float\(\) / 255"),
+    ([[0.0] * 784], TypeError, "torch.Tensor, got list"),
+    (torch.rand(2, 784, device="meta"), RuntimeError, r"x is on meta but the model is on cpu"),
+])
+def test_bad_inputs_are_explained(x, error, match):
+    with pytest.raises(error, match=match):
+        VAE().encode(x)
+
+
+def test_latent_size_mismatch_is_named():
+    with pytest.raises(ValueError, match=r"z must hold 20 values per example.*\(3, 2\)"):
+        VAE().decode(torch.zeros(3, 2))
+
+
+def test_sizes_must_be_positive_ints():
+    with pytest.raises(ValueError, match="z_dim must be a positive int"):
+        VAE(z_dim=0)
+
+
+def test_reparameterization_gradient_is_exact():
+    mu = torch.randn(4, 3, requires_grad=True)
+    logvar = torch.randn(4, 3, requires_grad=True)
+    g = torch.Generator().manual_seed(0)
+    z = VAE.reparameterize(mu, logvar, g)
+    z.sum().backward()
+    eps = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(z, mu + torch.exp(0.5 * logvar) * eps)
+    torch.testing.assert_close(mu.grad, torch.ones(4, 3))  # dz/dμ = 1
+    torch.testing.assert_close(logvar.grad, 0.5 * torch.exp(0.5 * logvar.detach()) * eps)  # dz/dlogσ² = ½σε
+
+
+def test_reparameterized_samples_have_the_right_moments():
+    mu, logvar = torch.tensor([[1.0, -2.0]]).expand(100_000, 2), torch.tensor([[0.0, 2.0]]).expand(100_000, 2)
+    z = VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(0))
+    torch.testing.assert_close(z.mean(0), torch.tensor([1.0, -2.0]), atol=0.03, rtol=0)
+    torch.testing.assert_close(z.var(0), torch.tensor([1.0, torch.e**2]), atol=0.1, rtol=0)

@@ -1,0 +1,107 @@
+"""fit: learning, history, divergence, interruption, checkpoints and resuming."""
+import pytest
+import torch
+
+import vae_course.train as train_module
+from vae_course import VAE, History, TrainingDiverged, evaluate, fit, load_checkpoint, seed_everything
+
+
+def test_fit_learns_and_records_history(small):
+    seed_everything(0)
+    model = VAE(h_dim=128, z_dim=8)
+    before = evaluate(model, small)["elbo"]
+    history = fit(model, small, epochs=3, progress=False)
+    assert len(history) == 3
+    assert history["test_elbo"][-1] > before + 100  # untrained ≈ −545 nats; three epochs gain far more
+    assert history["train_elbo"][-1] > history["train_elbo"][0]
+    for row in history.rows:
+        assert row["train_elbo"] == pytest.approx(-(row["train_rec"] + row["train_kl"]))
+        assert row["train_rec_std"] > 0 and row["seconds"] > 0
+    assert "3 epochs" in repr(history)
+    with pytest.raises(KeyError, match="not recorded"):
+        history["loss"]
+
+
+def test_evaluate_is_repeatable(small):
+    model = VAE()
+    assert evaluate(model, small) == evaluate(model, small)
+
+
+class NaNAfter(VAE):
+    """Decodes NaN once `steps` training steps have run."""
+
+    def __init__(self, steps):
+        super().__init__(h_dim=32, z_dim=2)
+        self.steps = steps
+
+    def _decode(self, z):
+        if self.training:
+            self.steps -= 1
+        logits = super()._decode(z)
+        return logits * float("nan") if self.steps < 0 else logits
+
+
+def test_nan_loss_names_the_step_and_keeps_the_last_epoch(small):
+    model = NaNAfter(steps=16 + 4)  # 2,048 images / 128 = 16 steps per epoch
+    with pytest.raises(TrainingDiverged, match=r"nan at epoch 2, step 5.*state after epoch 1") as err:
+        fit(model, small, epochs=3, progress=False)
+    assert len(err.value.history) == 1
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_interrupt_returns_what_was_trained(monkeypatch, small, capsys):
+    calls = {"n": 0}
+    original = train_module._train_epoch
+
+    def interrupted(*args):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(*args)
+
+    monkeypatch.setattr(train_module, "_train_epoch", interrupted)
+    history = fit(VAE(h_dim=32), small, epochs=5, progress=False)
+    assert len(history) == 1
+    assert "Interrupted" in capsys.readouterr().out
+
+
+def test_checkpoint_round_trip_and_resume(small, tmp_path):
+    path = tmp_path / "vae.pt"
+    seed_everything(7)
+    straight = VAE(h_dim=32, z_dim=4)
+    expected = fit(straight, small, epochs=3, progress=False)
+
+    seed_everything(7)
+    first = VAE(h_dim=32, z_dim=4)
+    fit(first, small, epochs=2, checkpoint=path, progress=False)
+    torch.manual_seed(999)  # a fresh process would start from other random state
+    resumed = VAE(h_dim=32, z_dim=4)
+    history = fit(resumed, small, epochs=3, checkpoint=path, resume=True, progress=False)
+
+    drop = lambda h: [{k: v for k, v in r.items() if k != "seconds"} for r in h.rows]  # noqa: E731
+    assert drop(history) == drop(expected)
+    for key, value in straight.state_dict().items():
+        assert torch.equal(value, resumed.state_dict()[key])
+    state = torch.load(path, weights_only=True)
+    assert len(state["history"]) == 3 and not (tmp_path / "vae.pt.tmp").exists()
+    loaded, loaded_history = load_checkpoint(path)
+    assert isinstance(loaded_history, History) and loaded.z_dim == 4
+
+
+def test_checkpoint_from_another_architecture(small, tmp_path):
+    path = tmp_path / "vae.pt"
+    fit(VAE(h_dim=32, z_dim=4), small, epochs=1, checkpoint=path, progress=False)
+    with pytest.raises(ValueError, match=r"to_mu.weight: checkpoint \(4, 32\) vs model \(20, 400\)"):
+        load_checkpoint(path, VAE())
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(RuntimeError, match="corrupt or not a vae_course checkpoint"):
+        load_checkpoint(path)
+
+
+def test_bad_fit_arguments(small):
+    with pytest.raises(TypeError, match="load_mnist"):
+        fit(VAE(), [small.train_images], epochs=1)
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        fit(VAE(), small, epochs=0)
+    with pytest.raises(ValueError, match="resume=True needs checkpoint"):
+        fit(VAE(), small, epochs=1, resume=True)

@@ -1,0 +1,16 @@
+"""vae_course: the shared code of the bilingual VAE course (VAE 강의)."""
+from .data import MNIST, CorruptDataError, OfflineFallbackWarning, data_root, load_mnist
+from .device import get_device, seed_everything
+from .evaluate import evaluate
+from .losses import bernoulli_reconstruction, elbo, gaussian_reconstruction, kl_divergence, vae_loss
+from .models import VAE
+from .train import History, TrainingDiverged, fit, load_checkpoint, save_checkpoint
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MNIST", "CorruptDataError", "OfflineFallbackWarning", "data_root", "load_mnist",
+    "get_device", "seed_everything", "evaluate",
+    "bernoulli_reconstruction", "elbo", "gaussian_reconstruction", "kl_divergence", "vae_loss",
+    "VAE", "History", "TrainingDiverged", "fit", "load_checkpoint", "save_checkpoint",
+]

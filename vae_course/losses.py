@@ -1,0 +1,82 @@
+"""The terms of the ELBO, in nats, per example.
+
+Every function returns one value per example: sums over pixels and latent dimensions.
+Averaging over the batch happens only in `vae_loss`, the number an optimizer minimises.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .validate import as_tensor, unit_interval
+
+LOGVAR_LIMIT = 80.0  # exp(±80) is still finite in float32; beyond it a log-variance is a bug
+
+
+def _pair(logits_name: str, logits: Tensor, x) -> Tensor:
+    as_tensor(logits_name, logits)
+    x = as_tensor("x", x)
+    if x.shape[0] != logits.shape[0] or x.shape[1:].numel() != logits.shape[1:].numel():
+        raise ValueError(f"x {tuple(x.shape)} does not match {logits_name} {tuple(logits.shape)}.")
+    return x.reshape(logits.shape)
+
+
+def bernoulli_reconstruction(logits: Tensor, x: Tensor) -> Tensor:
+    """−log p(x|z) of a Bernoulli decoder: binary cross-entropy with logits, summed over pixels.
+
+    `x` must lie in [0, 1]. On binary pixels this is a true negative log-likelihood;
+    on grey levels it is the usual surrogate, not a normalized likelihood.
+    """
+    x = unit_interval("x", _pair("logits", logits, x))
+    return _bernoulli_nll(logits, x)
+
+
+def _bernoulli_nll(logits: Tensor, x: Tensor) -> Tensor:
+    return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+
+
+def gaussian_reconstruction(mean: Tensor, x: Tensor, sigma: float = 1.0) -> Tensor:
+    """−log N(x; mean, σ² I), summed over pixels: ‖x − mean‖²/(2σ²) + D/2 · log(2πσ²)."""
+    if not sigma > 0:
+        raise ValueError(f"sigma must be positive, got {sigma!r}.")
+    x = _pair("mean", mean, x)
+    d = x.shape[1:].numel()
+    return (x - mean).pow(2).flatten(1).sum(1) / (2 * sigma**2) + 0.5 * d * math.log(2 * math.pi * sigma**2)
+
+
+def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
+    """KL(N(μ, diag σ²) ‖ N(0, I)) = ½ Σ (μ² + σ² − 1 − log σ²), summed over latent dimensions."""
+    as_tensor("mu", mu)
+    as_tensor("logvar", logvar)
+    if mu.shape != logvar.shape:
+        raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must have the same shape.")
+    if logvar.abs().max() > LOGVAR_LIMIT:
+        raise ValueError(
+            f"logvar reaches {logvar.abs().max().item():.3g}; |log σ²| > {LOGVAR_LIMIT:g} overflows exp. "
+            f"The encoder has diverged: lower the learning rate or check the input scaling."
+        )
+    return _kl(mu, logvar)
+
+
+def _kl(mu: Tensor, logvar: Tensor) -> Tensor:
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).flatten(1).sum(1)
+
+
+def elbo(model, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """Single-sample estimate of the ELBO, E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)), in nats per example.
+
+    A lower bound on log p(x) when `x` is binary and the decoder Bernoulli.
+    """
+    mu, logvar = model.encode(x)
+    z = model.reparameterize(mu, logvar, generator)
+    return -(bernoulli_reconstruction(model.decode(z), x) + kl_divergence(mu, logvar))
+
+
+def vae_loss(logits: Tensor, x: Tensor, mu: Tensor, logvar: Tensor, beta: float = 1.0) -> Tensor:
+    """The training loss: mean over the batch of reconstruction + β · KL (β = 1 gives −ELBO)."""
+    if not beta >= 0:
+        raise ValueError(f"beta must be a non-negative number, got {beta!r}.")
+    return (bernoulli_reconstruction(logits, x) + beta * kl_divergence(mu, logvar)).mean()

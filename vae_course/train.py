@@ -1,0 +1,171 @@
+"""Training a VAE: `fit`, its history, and checkpoints."""
+from __future__ import annotations
+
+import copy
+import os
+import time
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from .data import MNIST
+from .evaluate import evaluate
+from .losses import _bernoulli_nll, _kl
+
+STATS = ("rec", "kl", "elbo")
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite; `history` holds the epochs completed before."""
+
+    def __init__(self, message: str, history: "History"):
+        super().__init__(message)
+        self.history = history
+
+
+class History:
+    """One row per epoch: train mean and std over batches, test mean, seconds; all ELBO terms in nats."""
+
+    def __init__(self, rows: list[dict[str, float]] | None = None):
+        self.rows = list(rows or [])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, key: str) -> list[float]:
+        """The column `key` over epochs, e.g. history['test_elbo']."""
+        if self.rows and key not in self.rows[0]:
+            raise KeyError(f"{key!r} is not recorded; columns are {', '.join(self.rows[0])}.")
+        return [row[key] for row in self.rows]
+
+    def __repr__(self) -> str:
+        if not self.rows:
+            return "History(no epochs)"
+        last = self.rows[-1]
+        return (f"History({len(self)} epochs; last: train ELBO {last['train_elbo']:.2f} ± {last['train_elbo_std']:.2f}, "
+                f"test ELBO {last['test_elbo']:.2f} nats)")
+
+
+def save_checkpoint(path: str | Path, model, optimizer, history: History) -> None:
+    """Write model, optimizer, history and RNG state to `path` atomically (temp file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "history": history.rows,
+        "sizes": {"x_dim": model.x_dim, "h_dim": model.h_dim, "z_dim": model.z_dim},
+        "rng": torch.get_rng_state(),
+    }
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: bool = False) -> tuple[object, History]:
+    """Load a checkpoint with weights_only=True; returns (model, history).
+
+    `optimizer` and `restore_rng` also restore Adam's state and PyTorch's CPU random
+    state, as `fit(resume=True)` does.
+    Without `model`, a VAE of the saved sizes is built. A model whose layers do not match
+    the checkpoint raises a ValueError that lists the mismatched layers.
+    """
+    from .models import VAE
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No checkpoint at {path}.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:
+        raise RuntimeError(f"Checkpoint {path} could not be read ({err}); it is corrupt or not a vae_course checkpoint.") from err
+    model = model if model is not None else VAE(**state["sizes"])
+    own = model.state_dict()
+    bad = [f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape) if k in own else 'missing'}"
+           for k, v in state["model"].items() if k not in own or own[k].shape != v.shape]
+    bad += [f"{k}: missing from checkpoint" for k in own if k not in state["model"]]
+    if bad:
+        raise ValueError(f"Checkpoint {path} (sizes {state['sizes']}) does not fit this model:\n  " + "\n  ".join(bad))
+    model.load_state_dict(state["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(state["optimizer"])
+    if restore_rng:
+        torch.set_rng_state(state["rng"])
+    return model, History(state["history"])
+
+
+def _optimizer(model, lr: float) -> torch.optim.Optimizer:
+    # The fused kernel updates all parameters at once: on a CPU it is much faster than the default.
+    fused = model.device.type in ("cpu", "cuda")
+    return torch.optim.Adam(model.parameters(), lr=lr, fused=fused)
+
+
+def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta: float, epoch: int) -> dict[str, float]:
+    stats = []
+    for step, (x, _) in enumerate(data.batches(batch_size, split="train"), start=1):
+        mu, logvar = model._encode(x)  # the data were checked when loaded
+        logits = model._decode(model.reparameterize(mu, logvar))
+        rec = _bernoulli_nll(logits, x).mean()
+        kl = _kl(mu, logvar).mean()
+        loss = rec + beta * kl
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss.item()} at epoch {epoch}, step {step}")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        stats.append(torch.stack([rec.detach(), kl.detach()]))
+    rec, kl = torch.stack(stats).T
+    elbo = -(rec + kl)
+    return {f"train_{name}{suffix}": value.item()
+            for name, t in zip(STATS, (rec, kl, elbo))
+            for suffix, value in (("", t.mean()), ("_std", t.std()))}
+
+
+def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float = 1e-3, beta: float = 1.0,
+        checkpoint: str | Path | None = None, resume: bool = False, progress: bool = True) -> History:
+    """Train `model` on `data` with Adam; return the History (one row per epoch).
+
+    The model moves to the data's device. Each epoch records the ELBO terms on the
+    training batches (mean ± std over batches) and on the test split. With `checkpoint`,
+    the state is saved at every epoch end; `resume=True` continues from that file.
+    A NaN or infinite loss restores the model to the last completed epoch and raises
+    TrainingDiverged; interrupting (Ctrl-C) keeps what has been trained and returns.
+    """
+    if not isinstance(data, MNIST):
+        raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs checkpoint=<path of the file to resume from>.")
+    model.to(data.device).train()
+    if data.device.type == "cpu":
+        torch.set_flush_denormal(True)  # denormal floats in Adam's state slow later epochs on CPUs
+    optimizer = _optimizer(model, lr)
+    history = History()
+    if resume and Path(checkpoint).exists():
+        _, history = load_checkpoint(checkpoint, model, optimizer, restore_rng=True)
+    bar = tqdm(range(len(history), epochs), desc="epochs", disable=not progress, initial=len(history), total=epochs)
+    for epoch in bar:
+        good = copy.deepcopy(model.state_dict())
+        start = time.perf_counter()
+        try:
+            row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1)
+        except FloatingPointError as err:
+            model.load_state_dict(good)
+            raise TrainingDiverged(
+                f"Training diverged: {err}. The model was restored to its state after epoch {epoch} and "
+                f"err.history holds the {len(history)} completed epochs. Lower the learning rate (lr={lr:g}) "
+                f"or check the data for NaN.", history) from None
+        except KeyboardInterrupt:
+            model.load_state_dict(good)
+            print(f"중단됨: 완료된 {len(history)}개 에포크의 모델과 기록을 반환합니다. · "
+                  f"Interrupted: returning the model and history of the {len(history)} completed epochs.")
+            break
+        row.update({f"test_{k}": v for k, v in evaluate(model, data, "test").items()})
+        row["seconds"] = time.perf_counter() - start  # training and the test pass
+        history.rows.append(row)
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model, optimizer, history)
+        bar.set_postfix(train_elbo=f"{row['train_elbo']:.1f}", test_elbo=f"{row['test_elbo']:.1f}")
+    return history

@@ -1,0 +1,57 @@
+"""Argument checks shared by the package: each error names the argument and what arrived."""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def _describe(x: Tensor) -> str:
+    return f"shape {tuple(x.shape)}, dtype {x.dtype}, device {x.device}"
+
+
+def as_tensor(name: str, x) -> Tensor:
+    """Return `x` if it is a floating-point tensor, else raise a TypeError that says what to do."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}.")
+    if not x.is_floating_point():
+        raise TypeError(
+            f"{name} must be a floating-point tensor, got {x.dtype} ({_describe(x)}). "
+            f"Convert pixels with x.float() / 255 and latent codes with .float()."
+        )
+    return x
+
+
+def batch_of_vectors(name: str, x, dim: int) -> Tensor:
+    """Check a batch of `dim`-vectors and return it as (N, dim).
+
+    Accepts (N, dim), or images (N, 28, 28) / (N, 1, 28, 28) whose pixels number `dim`.
+    """
+    x = as_tensor(name, x)
+    if x.dim() == 1 and x.numel() == dim:
+        raise ValueError(f"{name} has {_describe(x)}: one example without a batch axis. Use {name}.unsqueeze(0).")
+    if x.dim() < 2 or x.shape[1:].numel() != dim:
+        raise ValueError(f"{name} must hold {dim} values per example, shape (N, {dim}); got {_describe(x)}.")
+    if x.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch ({_describe(x)}); pass at least one example.")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} contains NaN or infinite values ({_describe(x)}).")
+    return x.reshape(x.shape[0], dim)
+
+
+def unit_interval(name: str, x: Tensor) -> Tensor:
+    """Check that every value lies in [0, 1], as a Bernoulli decoder's targets must."""
+    low, high = x.min().item(), x.max().item()
+    if low < 0 or high > 1:
+        raise ValueError(
+            f"{name} must lie in [0, 1] for a Bernoulli decoder; got values in [{low:g}, {high:g}]. "
+            f"Divide 0-255 pixels by 255, and do not normalise with a mean and std."
+        )
+    return x
+
+
+def same_device(name: str, x: Tensor, device: torch.device) -> None:
+    """Raise if `x` is not on `device` (the model's)."""
+    if x.device != device:
+        raise RuntimeError(
+            f"{name} is on {x.device} but the model is on {device}; move one of them, e.g. {name}.to({str(device)!r})."
+        )
