@@ -1,0 +1,43 @@
+# VAE 강의 · two commands on a fresh machine:  make book   and   make test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MATHJAX_VERSION := 3.2.2
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: book test venv vendor browser notebooks bench clean
+
+book: venv vendor  ## build the book into _build/html
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: venv vendor browser  ## unit tests, nbval on every notebook, the book build, browser checks
+	$(BIN)/python -m pytest
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+vendor: _vendor/mathjax/es5/tex-mml-chtml.js  ## MathJax from the npm registry, served by the site itself
+
+_vendor/mathjax/es5/tex-mml-chtml.js:
+	rm -rf _vendor/mathjax _vendor/package && mkdir -p _vendor
+	cd _vendor && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null \
+	  && tar xzf mathjax-$(MATHJAX_VERSION).tgz && mv package mathjax && rm mathjax-$(MATHJAX_VERSION).tgz
+
+browser:  ## headless Chromium and its driver (Debian packages) for the browser tests
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+notebooks: venv  ## re-execute every notebook in place (authors: do this before committing a chapter)
+	$(BIN)/python tools/execute_notebooks.py
+
+bench: venv  ## fit vs the classic DataLoader loop, 10 epochs each
+	$(BIN)/python bench/speed.py
+
+clean:
+	rm -rf _build
