@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MATHJAX_VERSION := 3.2.2
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: book test venv vendor browser notebooks bench clean
+.PHONY: book test venv vendor browser notebooks student grade bench clean
 
 book: venv vendor  ## build the book into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -35,6 +35,12 @@ browser:  ## headless Chromium and its driver (Debian packages) for the browser 
 
 notebooks: venv  ## re-execute every notebook in place (authors: do this before committing a chapter)
 	$(BIN)/python tools/execute_notebooks.py
+
+student: venv  ## the student edition: notebooks without solutions or outputs, in student/
+	$(BIN)/python -m vae_course.student notebooks student
+
+grade: venv  ## grade the notebooks in SUBMISSIONS=folder into grades.csv
+	$(BIN)/python -m vae_course.grade $(SUBMISSIONS) --out grades.csv
 
 bench: venv  ## fit vs the classic DataLoader loop, 10 epochs each
 	$(BIN)/python bench/speed.py

@@ -1,0 +1,143 @@
+"""Exercises: the checks, the student edition and the grader."""
+import csv
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+from nbclient import NotebookClient
+
+from vae_course.checks import RECORD, training
+from vae_course.grade import grade_folder
+from vae_course.student import STARTER, student_notebook, write_student_edition
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTION = re.compile(r"(?:# BEGIN SOLUTION|<!-- BEGIN SOLUTION -->)(.*?)(?:# END SOLUTION|<!-- END SOLUTION -->)", re.S)
+
+
+def check_cells(notebook):
+    return [cell for cell in notebook.cells if cell.metadata.get("exercise")]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_solution_passes_its_check(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in check_cells(notebook):
+        verdicts = [out["metadata"][RECORD] for out in cell.outputs if RECORD in out.get("metadata", {})]
+        assert verdicts and verdicts[-1]["exercise"] == cell.metadata["exercise"], cell.source
+        assert verdicts[-1]["passed"], verdicts[-1]["message"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercises_follow_the_convention(path):
+    """Statement (tag `exercise`), a solution cell with markers shown collapsed, then its check."""
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and "# BEGIN SOLUTION" in cell.source:
+            assert "hide-input" in cell.metadata.get("tags", []), f"cell {index}: solutions are collapsed in the book"
+    checks = check_cells(notebook)
+    assert len(checks) >= 2, "each chapter has at least two checked exercises"
+    assert sum("exercise" in c.metadata.get("tags", []) for c in notebook.cells) >= len(checks)
+
+
+def _wrong_answers():
+    yield None, "pass the function itself, got NoneType"
+    yield "0.5 * mu ** 2", "pass the function itself, got str"
+    yield (lambda mu, logvar: "KL"), "expected a tensor, got str"
+    yield (lambda mu, logvar: mu.sum()), "shape ()"
+    yield (lambda mu, logvar: 1 / 0), "ZeroDivisionError"
+    yield (lambda mu, logvar: torch.full((mu.shape[0],), float("nan"))), "NaN"
+
+
+@pytest.mark.parametrize("answer, message", list(_wrong_answers()))
+def test_checks_report_wrong_answers_without_crashing(answer, message):
+    verdict = training.kl_term(answer)
+    assert not verdict and message in verdict.message
+    assert "hint" in str(verdict) or "pass the function" in verdict.message
+
+
+def test_unfinished_starter_is_not_yet_implemented():
+    def starter(mu, logvar):
+        raise NotImplementedError
+    verdict = training.kl_term(starter)
+    assert not verdict.passed and "not yet implemented" in verdict.message
+
+
+def test_verdict_shows_in_both_languages_and_as_json():
+    data, metadata = training.kl_term(lambda mu, logvar: 0.5 * (mu**2 + logvar.exp() - 1 - logvar).sum(1))._repr_mimebundle_()
+    assert "통과 · passed" in data["text/plain"]
+    assert metadata[RECORD]["passed"] is True and metadata[RECORD]["exercise"] == "training/kl-sign"
+
+
+@pytest.fixture(scope="module")
+def student_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    write_student_edition(ROOT / "notebooks", out)
+    return out
+
+
+def solution_lines(notebook) -> list[str]:
+    """The distinctive lines inside the solution regions of a notebook's cells."""
+    regions = [region for cell in notebook.cells for region in SOLUTION.findall(cell.source)]
+    regions += [cell.source for cell in notebook.cells if "solution" in cell.metadata.get("tags", [])]
+    return [line.strip() for region in regions for line in region.splitlines() if len(line.strip()) > 12]
+
+
+def test_student_edition_has_no_solution_text(student_dir):
+    for path in NOTEBOOKS:
+        original = nbformat.read(path, as_version=4)
+        lines = solution_lines(original)
+        assert lines, f"{path.name} has no marked solutions"
+        raw = (student_dir / path.name).read_text()
+        edition = nbformat.read(student_dir / path.name, as_version=4)
+        text = "\n".join(cell.source for cell in edition.cells) + json.dumps(edition.metadata)
+        for line in lines:
+            assert line not in text and json.dumps(line)[1:-1] not in raw, f"{path.name}: solution left: {line}"
+        assert all(not c.get("outputs") and not c.get("attachments") for c in edition.cells)
+        assert set(edition.metadata) <= {"kernelspec", "language_info"}
+        assert "BEGIN SOLUTION" not in raw and text.count(STARTER) >= len(check_cells(original))
+
+
+def test_student_edition_is_reproducible(student_dir, tmp_path):
+    write_student_edition(ROOT / "notebooks", tmp_path)
+    for path in NOTEBOOKS:
+        assert (tmp_path / path.name).read_bytes() == (student_dir / path.name).read_bytes()
+
+
+def test_unbalanced_markers_are_refused():
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1\n# BEGIN SOLUTION\nx = 2")])
+    with pytest.raises(ValueError, match="cell 0: a SOLUTION marker has no partner"):
+        student_notebook(notebook)
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_student_edition_runs_and_says_not_yet_implemented(student_dir, name):
+    notebook = nbformat.read(student_dir / name, as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3", store_widget_state=False,
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()  # raises on any error
+    for cell in check_cells(nbformat.read(ROOT / "notebooks" / name, as_version=4)):
+        executed = next(c for c in notebook.cells if c.id == cell.id)
+        verdict = next(out["metadata"][RECORD] for out in executed.outputs if RECORD in out.get("metadata", {}))
+        assert not verdict["passed"] and "not yet implemented" in verdict["message"]
+
+
+def test_grader_verdicts_on_the_fixture_submissions(tmp_path):
+    out = tmp_path / "grades.csv"
+    grade_folder(ROOT / "tests" / "fixtures" / "submissions", out, cell_timeout=5, timeout=120)
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    got = {(r["student_file"].split("_")[0], r["exercise"]): r for r in rows}
+    expect = {
+        ("alice", "training/vae-loss"): "pass", ("alice", "training/kl-sign"): "pass",
+        ("bob", "training/vae-loss"): "pass", ("bob", "training/kl-sign"): "fail",
+        ("carol", ""): "error", ("carol", "training/vae-loss"): "pass", ("carol", "training/kl-sign"): "not run",
+        ("dave", ""): "error", ("dave", "training/vae-loss"): "pass", ("dave", "training/kl-sign"): "pass",
+        ("erin", ""): "error",
+    }
+    assert {key: row["result"] for key, row in got.items()} == expect
+    assert "kernel died" in got["carol", ""]["message"]
+    assert "limit" in got["dave", ""]["message"] and "interrupted" in got["dave", ""]["message"]
+    assert "malformed" in got["erin", ""]["message"]
+    assert "hint" in got["bob", "training/kl-sign"]["message"]

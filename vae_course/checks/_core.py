@@ -1,0 +1,101 @@
+"""The machinery of exercise checks: run a student's function on cases, report in both languages.
+
+A check never raises because of the student's answer: a wrong type, a crash or an
+unfinished starter all become a failed `Verdict` with a message. The verdict shows as
+bilingual text in a notebook, and its output metadata carries a JSON record under
+`RECORD` that the grader reads from executed notebooks.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+
+RECORD = "vae_course_check"
+
+
+@dataclass
+class Verdict:
+    """The outcome of one exercise check."""
+
+    exercise: str
+    passed: bool
+    lines: list[str] = field(default_factory=list)
+    hint: str = ""
+
+    @property
+    def message(self) -> str:
+        return "\n".join(self.lines + ([f"힌트 · hint: {self.hint}"] if self.hint and not self.passed else []))
+
+    def __str__(self) -> str:
+        head = "✅ 통과 · passed" if self.passed else "❌ 아직 · not yet"
+        return f"[{self.exercise}] {head}\n{self.message}".rstrip()
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        record = {"exercise": self.exercise, "passed": self.passed, "message": self.message}
+        return {"text/plain": str(self)}, {RECORD: record}
+
+
+@dataclass
+class Case:
+    """One input for the student's function, with the reference answer to compare against.
+
+    `about` says in both languages what the case tests, e.g. "배치 크기 1 · batch size 1".
+    """
+
+    about: str
+    args: tuple
+    expected: Any
+    atol: float = 1e-5
+    rtol: float = 1e-4
+
+
+def _compare(got: Any, expected: Any, case: Case) -> str | None:
+    """None if `got` matches `expected`, else what differs (bilingual)."""
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return f"텐서를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · expected a tensor, got {type(got).__name__}"
+        if got.shape != expected.shape:
+            return f"모양이 {tuple(got.shape)}, 기대한 모양은 {tuple(expected.shape)} · shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
+        got = got.detach().to("cpu", expected.dtype)
+        if not torch.allclose(got, expected, atol=case.atol, rtol=case.rtol, equal_nan=False):
+            if not torch.isfinite(got).all():
+                return "결과에 NaN 또는 무한대가 있습니다 · the result contains NaN or infinity"
+            worst = (got - expected).abs().max().item()
+            return f"값이 다릅니다 (최대 차이 {worst:.3g}) · values differ (largest difference {worst:.3g})"
+        return None
+    if isinstance(expected, float):
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return f"숫자를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · expected a number, got {type(got).__name__}"
+        if abs(value - expected) > case.atol + case.rtol * abs(expected):
+            return f"{value:.6g}, 기대한 값과 다릅니다 · {value:.6g} differs from the expected value"
+        return None
+    return None if got == expected else f"{got!r}, 기대한 값과 다릅니다 · {got!r} is not the expected value"
+
+
+def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = "") -> Verdict:
+    """Call `answer(*case.args)` for every case and compare with `case.expected`."""
+    if not callable(answer):
+        return Verdict(exercise, False, [f"함수를 넘겨야 하는데 {type(answer).__name__}을(를) 넘겼습니다 · "
+                                         f"pass the function itself, got {type(answer).__name__}"], hint)
+    lines, passed = [], True
+    for case in cases:
+        try:
+            got = answer(*case.args)
+            problem = _compare(got, case.expected, case)
+        except NotImplementedError:
+            return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
+                                             "not yet implemented: replace the starter's raise NotImplementedError"])
+        except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            problem = f"{type(err).__name__}: {err} (line {where.lineno})"
+        passed &= problem is None
+        lines.append(f"  {'✓' if problem is None else '✗'} {case.about}" + ("" if problem is None else f" — {problem}"))
+    return Verdict(exercise, passed, lines, hint)
