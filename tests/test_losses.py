@@ -89,3 +89,9 @@ def test_negative_beta_and_sigma_are_rejected(x_batch):
         vae_loss(torch.zeros(16, 784), x_batch, torch.zeros(16, 2), torch.zeros(16, 2), beta=-1.0)
     with pytest.raises(ValueError, match="sigma"):
         gaussian_reconstruction(x_batch, x_batch, sigma=0.0)
+
+
+def test_image_shaped_targets_are_accepted(x_batch):
+    logits = torch.zeros(16, 784)
+    torch.testing.assert_close(bernoulli_reconstruction(logits, x_batch.reshape(16, 1, 28, 28)),
+                               bernoulli_reconstruction(logits, x_batch))

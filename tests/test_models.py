@@ -58,3 +58,8 @@ def test_reparameterized_samples_have_the_right_moments():
     z = VAE.reparameterize(mu, logvar, torch.Generator().manual_seed(0))
     torch.testing.assert_close(z.mean(0), torch.tensor([1.0, -2.0]), atol=0.03, rtol=0)
     torch.testing.assert_close(z.var(0), torch.tensor([1.0, torch.e**2]), atol=0.1, rtol=0)
+
+
+def test_overflowing_logvar_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"logvar reaches 200.*overflows exp"):
+        VAE.reparameterize(torch.zeros(2, 3), torch.full((2, 3), 200.0))

@@ -11,9 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .validate import as_tensor, unit_interval
+from .validate import as_tensor, bounded_logvar, unit_interval
 
-LOGVAR_LIMIT = 80.0  # exp(±80) is still finite in float32; beyond it a log-variance is a bug
 
 
 def _pair(logits_name: str, logits: Tensor, x) -> Tensor:
@@ -53,12 +52,7 @@ def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
     as_tensor("logvar", logvar)
     if mu.shape != logvar.shape:
         raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must have the same shape.")
-    if logvar.abs().max() > LOGVAR_LIMIT:
-        raise ValueError(
-            f"logvar reaches {logvar.abs().max().item():.3g}; |log σ²| > {LOGVAR_LIMIT:g} overflows exp. "
-            f"The encoder has diverged: lower the learning rate or check the input scaling."
-        )
-    return _kl(mu, logvar)
+    return _kl(mu, bounded_logvar(logvar))
 
 
 def _kl(mu: Tensor, logvar: Tensor) -> Tensor:

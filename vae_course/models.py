@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .validate import as_tensor, batch_of_vectors, same_device
+from .validate import as_tensor, batch_of_vectors, bounded_logvar, same_device
 
 
 class VAE(nn.Module):
@@ -46,7 +46,7 @@ class VAE(nn.Module):
         if mu.shape != logvar.shape:
             raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must have the same shape.")
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-        return mu + torch.exp(0.5 * logvar) * eps
+        return mu + torch.exp(0.5 * bounded_logvar(logvar)) * eps
 
     def decode(self, z: Tensor) -> Tensor:
         """Bernoulli logits of p(x|z), (N, x_dim); torch.sigmoid turns them into pixel means."""

@@ -57,6 +57,7 @@ def save_checkpoint(path: str | Path, model, optimizer, history: History) -> Non
         "history": history.rows,
         "sizes": {"x_dim": model.x_dim, "h_dim": model.h_dim, "z_dim": model.z_dim},
         "rng": torch.get_rng_state(),
+        "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
     }
     tmp = path.with_name(path.name + ".tmp")
     torch.save(state, tmp)
@@ -66,8 +67,8 @@ def save_checkpoint(path: str | Path, model, optimizer, history: History) -> Non
 def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: bool = False) -> tuple[object, History]:
     """Load a checkpoint with weights_only=True; returns (model, history).
 
-    `optimizer` and `restore_rng` also restore Adam's state and PyTorch's CPU random
-    state, as `fit(resume=True)` does.
+    `optimizer` and `restore_rng` also restore Adam's state and PyTorch's random state
+    (CPU and CUDA), as `fit(resume=True)` does.
     Without `model`, a VAE of the saved sizes is built. A model whose layers do not match
     the checkpoint raises a ValueError that lists the mismatched layers.
     """
@@ -92,6 +93,8 @@ def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: b
         optimizer.load_state_dict(state["optimizer"])
     if restore_rng:
         torch.set_rng_state(state["rng"])
+        if state["cuda_rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
     return model, History(state["history"])
 
 

@@ -55,3 +55,17 @@ def same_device(name: str, x: Tensor, device: torch.device) -> None:
         raise RuntimeError(
             f"{name} is on {x.device} but the model is on {device}; move one of them, e.g. {name}.to({str(device)!r})."
         )
+
+
+LOGVAR_LIMIT = 80.0  # exp(±80) is still finite in float32; beyond it a log-variance is a bug
+
+
+def bounded_logvar(logvar: Tensor) -> Tensor:
+    """Raise if |log σ²| exceeds LOGVAR_LIMIT, where exp overflows or underflows in float32."""
+    worst = logvar.detach().abs().max().item() if logvar.numel() else 0.0
+    if worst > LOGVAR_LIMIT:
+        raise ValueError(
+            f"logvar reaches {worst:.3g}; |log σ²| > {LOGVAR_LIMIT:g} overflows exp. "
+            f"The encoder has diverged: lower the learning rate or check the input scaling."
+        )
+    return logvar
