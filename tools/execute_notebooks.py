@@ -3,8 +3,8 @@
     python tools/execute_notebooks.py [notebooks/*.ipynb]
 
 Runs each notebook top to bottom in a fresh kernel of this Python, from the notebooks/
-folder, and saves it with its outputs. Widget state is not stored: the book would
-otherwise load widget scripts for it.
+folder, and saves it with its outputs. Neither widget state (the book would load
+widget scripts for it) nor timestamps are stored.
 """
 import sys
 import time
@@ -16,8 +16,10 @@ from nbclient import NotebookClient
 
 def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)  # timestamps of an earlier run: noise in diffs
     start = time.perf_counter()
-    NotebookClient(notebook, timeout=1200, kernel_name="python3", store_widget_state=False,
+    NotebookClient(notebook, timeout=1200, kernel_name="python3", store_widget_state=False, record_timing=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nbformat.write(notebook, path)
     return time.perf_counter() - start
