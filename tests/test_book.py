@@ -1,6 +1,10 @@
-"""The book builds offline with warnings as errors, and its pages render math with every other host blocked."""
+"""The book builds offline with warnings as errors; its pages load nothing from other hosts, show
+Korean, English or both on request, typeset their math, and can be searched in both languages."""
 import functools
+import html.parser
 import http.server
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -8,9 +12,14 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["index.html", "book/intro.html", "notebooks/train_mnist.html"]
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+CHAPTERS = [f"{doc}.html" for doc in [TOC["root"]] + [chapter["file"] for part in TOC.get("parts", [])
+                                                         for chapter in part["chapters"]]]
+PAGES = ["index.html", "search.html", "genindex.html"] + CHAPTERS
+MODES = {"ko": {"ko"}, "en": {"en"}, "both": {"ko", "en"}}
 
 
 @pytest.fixture(scope="session")
@@ -28,18 +37,79 @@ def test_book_builds_every_page(site):
     for page in PAGES:
         assert (site / page).exists(), page
     assert (site / "_static" / "mathjax" / "tex-mml-chtml.js").exists()
+    assert (site / "_static" / "bilingual.js").exists() and (site / "_static" / "bilingual.css").exists()
 
 
-def test_pages_reference_no_other_host_for_scripts_or_styles(site):
-    for page in PAGES:
-        html = (site / page).read_text()
-        assert 'src="http' not in html and "cdn." not in html, page
+class Resources(html.parser.HTMLParser):
+    """The URLs a page loads (scripts, styles, images, icons) and the alt text of its images."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls, self.images = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe", "source", "video", "audio") and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+        if tag == "img":
+            self.images.append((attrs.get("src", ""), attrs.get("alt") or ""))
+
+
+def resources(site: Path, page: str) -> Resources:
+    parser = Resources()
+    parser.feed((site / page).read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_reference_no_other_host(site, page):
+    outside = [url for url in resources(site, page).urls if url.startswith(("http:", "https:", "//"))]
+    assert outside == [], page
+
+
+def test_styles_load_nothing_from_other_hosts(site):
+    for css in (site / "_static").rglob("*.css"):
+        text = css.read_text(encoding="utf-8", errors="replace")
+        assert "url(http" not in text and "url(//" not in text and "@import url(" not in text, css
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_has_a_real_alt_text(site, page):
+    for src, alt in resources(site, page).images:
+        assert alt.strip() and not alt.endswith((".png", ".jpg", ".svg")), f"{page}: <img src={src}> has alt {alt!r}"
 
 
 def test_colab_launch_button_points_at_the_notebook(site):
     html = (site / "notebooks" / "train_mnist.html").read_text()
     assert "https://colab.research.google.com/github/vae-course/vae-course/blob/main/notebooks/train_mnist.ipynb" in html
 
+
+def test_glossary_links_every_term_to_its_chapter(site):
+    html = (site / "book" / "glossary.html").read_text(encoding="utf-8")
+    entries = html.count('<p class="glossary-chapter">')
+    linked = re.findall(r'<p class="glossary-chapter">[^<]*<a class="reference internal" href="[^"#]+\.html">', html)
+    assert entries >= 27 and len(linked) == entries and html.count('<dt id="term-') == 2 * entries
+    assert 'id="term-prior"' in html and 'id="term-prior-en"' in html and html.count('class="ko docutils container"') == entries
+
+
+def test_search_index_holds_korean_and_english_words(site):
+    text = (site / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    words = set(index["terms"]) | set(index["titleterms"])
+    assert {"잠재", "사후", "손실", "latent", "posterior", "encod"} <= words
+
+
+def test_korean_search_adds_words_without_particles():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from korean_search import SearchKorean
+
+    words = SearchKorean({}).split("인코더가 손실을 줄이고, encoders 사이")
+    assert {"인코더가", "인코더", "손실을", "손실", "encoders", "사이"} <= set(words) and "사" not in words
+
+
+# In the browser --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def server(site):
@@ -54,8 +124,8 @@ def server(site):
     httpd.shutdown()
 
 
-@pytest.fixture(scope="session")
-def browser():
+def start_browser(lang: str):
+    """Headless Chromium whose preferred language is `lang`, with every host but 127.0.0.1 unreachable."""
     webdriver = pytest.importorskip("selenium.webdriver")
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if not (chromium and driver_path):
@@ -63,26 +133,60 @@ def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", f"--lang={lang}",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
         options.add_argument(flag)
+    options.add_experimental_option("prefs", {"intl.accept_languages": lang})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=driver_path))
     driver.set_script_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    driver = start_browser("en-US")
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="session")
+def browser_ko():
+    """A browser whose reader prefers Korean."""
+    driver = start_browser("ko-KR")
     yield driver
     driver.quit()
 
 
 def open_page(browser, url: str) -> int:
     """Load `url`, wait for MathJax to finish, return the number of typeset formulas."""
+    browser.get_log("browser")  # drop the messages of earlier pages
     browser.get(url)
     return browser.execute_async_script(
         "const done = arguments[arguments.length - 1];"
+        "if (!window.MathJax || !MathJax.startup) { done(0); return; }"
         "MathJax.startup.promise.then(() => done(document.querySelectorAll('mjx-container').length));")
 
 
+def forget_choice(browser, server):
+    browser.get(server + "genindex.html")
+    browser.execute_script("localStorage.clear();")
+
+
+def shown(browser) -> dict:
+    """Which languages the page shows, which button is pressed, and the page's lang attribute."""
+    return browser.execute_script("""
+        const visible = (lang) => [...document.querySelectorAll('.' + lang)].filter(e => e.getClientRects().length);
+        return {
+          langs: ['ko', 'en'].filter(lang => visible(lang).length),
+          hidden: ['ko', 'en'].filter(lang => visible(lang).length < document.querySelectorAll('.' + lang).length),
+          pressed: [...document.querySelectorAll('.lang-switch button[aria-pressed="true"]')].map(b => b.value),
+          lang: document.documentElement.lang,
+        };""")
+
+
 def test_chapter_math_is_typeset(browser, server):
-    typeset = open_page(browser, server + "notebooks/train_mnist.html")
+    typeset = open_page(browser, server + "notebooks/train_mnist.html?lang=both")
     text = browser.execute_script("return document.body.innerText;")
     assert typeset >= 10
     assert "$$" not in text and "\\frac" not in text and "\\mathcal" not in text
@@ -92,7 +196,72 @@ def test_chapter_math_is_typeset(browser, server):
 @pytest.mark.parametrize("page", PAGES)
 def test_pages_load_only_from_the_site_without_errors(browser, server, page):
     open_page(browser, server + page)
-    resources = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    requested = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert resources and all(url.startswith(server) for url in resources), [u for u in resources if not u.startswith(server)]
+    assert requested and all(url.startswith(server) for url in requested), [u for u in requested if not u.startswith(server)]
     assert errors == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_lang_parameter_shows_the_chosen_language_with_math(browser, server, page, mode):
+    open_page(browser, f"{server}{page}?lang={mode}")
+    state = shown(browser)
+    assert set(state["langs"]) == MODES[mode] and set(state["hidden"]) == {"ko", "en"} - MODES[mode]
+    assert state["pressed"] == [mode]
+    assert state["lang"] == {"ko": "ko", "en": "en", "both": "en"}[mode]
+    untypeset = browser.execute_script(
+        "return [...document.querySelectorAll('.math')].filter(e => !e.querySelector('mjx-container')).length;")
+    text = browser.execute_script("return document.body.innerText;")
+    assert untypeset == 0 and "$$" not in text and "\\(" not in text
+    requested = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    assert all(url.startswith(server) for url in requested)
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+
+
+def test_switch_choice_survives_reload_and_other_pages(browser, server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    forget_choice(browser, server)
+    open_page(browser, server + CHAPTERS[1])
+    assert shown(browser)["langs"] == ["en"]  # the browser prefers English
+    browser.find_element(By.CSS_SELECTOR, '.lang-switch button[value="ko"]').click()
+    assert shown(browser)["langs"] == ["ko"]
+    browser.refresh()
+    assert shown(browser)["langs"] == ["ko"] and shown(browser)["pressed"] == ["ko"]
+    open_page(browser, server + CHAPTERS[0])
+    assert shown(browser)["langs"] == ["ko"]
+    browser.find_element(By.CSS_SELECTOR, '.lang-switch button[value="both"]').send_keys(Keys.ENTER)  # keyboard
+    assert shown(browser)["langs"] == ["ko", "en"]
+    group = browser.find_element(By.CSS_SELECTOR, ".lang-switch")
+    assert group.get_attribute("role") == "group" and group.get_attribute("aria-label")
+
+
+def test_switch_updates_a_lang_parameter_so_reload_keeps_the_choice(browser, server):
+    from selenium.webdriver.common.by import By
+
+    open_page(browser, server + CHAPTERS[1] + "?lang=ko")
+    browser.find_element(By.CSS_SELECTOR, '.lang-switch button[value="en"]').click()
+    assert browser.current_url.endswith("?lang=en")
+    browser.refresh()
+    assert shown(browser)["langs"] == ["en"]
+
+
+@pytest.mark.parametrize("fixture, expected", [("browser", ["en"]), ("browser_ko", ["ko"])])
+def test_default_language_follows_the_browser(request, server, fixture, expected):
+    driver = request.getfixturevalue(fixture)
+    forget_choice(driver, server)
+    open_page(driver, server + CHAPTERS[1])
+    assert shown(driver)["langs"] == expected
+
+
+@pytest.mark.parametrize("query", ["손실", "잠재", "latent", "encoders"])
+def test_search_finds_korean_and_english_words(browser, server, query):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{server}search.html?q={query}")
+    found = WebDriverWait(browser, 10).until(lambda b: b.execute_script(
+        "const items = document.querySelectorAll('#search-results li');"
+        "return items.length ? [...items].map(li => li.querySelector('a').getAttribute('href')) : null;"))
+    assert found, query
