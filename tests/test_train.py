@@ -34,16 +34,16 @@ class NaNAfter(VAE):
         super().__init__(h_dim=32, z_dim=2)
         self.steps = steps
 
-    def _decode(self, z):
+    def _decode(self, z, y=None):
         if self.training:
             self.steps -= 1
-        logits = super()._decode(z)
+        logits = super()._decode(z, y)
         return logits * float("nan") if self.steps < 0 else logits
 
 
 def test_nan_loss_names_the_step_and_keeps_the_last_epoch(small):
     model = NaNAfter(steps=16 + 4)  # 2,048 images / 128 = 16 steps per epoch
-    with pytest.raises(TrainingDiverged, match=r"nan at epoch 2, step 5.*state after epoch 1") as err:
+    with pytest.raises(TrainingDiverged, match=r"nan at epoch 2, batch 5 \(step 21 overall\).*state after epoch 1") as err:
         fit(model, small, epochs=3, progress=False)
     assert len(err.value.history) == 1
     assert all(torch.isfinite(p).all() for p in model.parameters())

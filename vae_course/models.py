@@ -1,42 +1,72 @@
-"""The multilayer-perceptron VAE of Kingma & Welling (2014) and the PyTorch examples."""
+"""VAE models: the multilayer perceptron of Kingma & Welling (2014), a conditional and a convolutional one.
+
+All share one interface: `encode` → (μ, log σ²), `reparameterize`, `decode` → Bernoulli
+logits over 784 pixels, `sample`, `reconstruct`. Conditional models take the digit
+labels `y` as well. The public methods check their input; `_encode` / `_decode` skip
+the checks for the training loop, whose data were checked once when loaded.
+"""
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .validate import as_tensor, batch_of_vectors, bounded_logvar, same_device
 
 
+def _positive_ints(**sizes: int) -> None:
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+
+
 class VAE(nn.Module):
     """Gaussian encoder q(z|x) and Bernoulli decoder p(x|z), one hidden layer each.
 
-    Sizes default to 784-400-20: `x_dim` pixels, `h_dim` hidden units, `z_dim` latent
-    dimensions. `encode` gives (μ, log σ²), `decode` gives Bernoulli logits; both check
-    their input, while `_encode` / `_decode` skip the checks for the training loop,
-    whose data were checked once when loaded.
+    Sizes default to 784-400-20: `x_dim` pixels, `h_dim` hidden units, `z_dim` latent dimensions.
     """
+
+    conditional = False
+    _extra = 0  # inputs added to encoder and decoder: the one-hot label of a conditional model
 
     def __init__(self, x_dim: int = 784, h_dim: int = 400, z_dim: int = 20):
         super().__init__()
-        for name, value in (("x_dim", x_dim), ("h_dim", h_dim), ("z_dim", z_dim)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}.")
+        _positive_ints(x_dim=x_dim, h_dim=h_dim, z_dim=z_dim)
         self.x_dim, self.h_dim, self.z_dim = x_dim, h_dim, z_dim
-        self.encoder = nn.Sequential(nn.Linear(x_dim, h_dim), nn.ReLU())
+        self.encoder = nn.Sequential(nn.Linear(x_dim + self._extra, h_dim), nn.ReLU())
         self.to_mu = nn.Linear(h_dim, z_dim)
         self.to_logvar = nn.Linear(h_dim, z_dim)
-        self.decoder = nn.Sequential(nn.Linear(z_dim, h_dim), nn.ReLU(), nn.Linear(h_dim, x_dim))
+        self.decoder = nn.Sequential(nn.Linear(z_dim + self._extra, h_dim), nn.ReLU(), nn.Linear(h_dim, x_dim))
+
+    @property
+    def config(self) -> dict[str, int]:
+        """The constructor arguments, stored in checkpoints."""
+        return {"x_dim": self.x_dim, "h_dim": self.h_dim, "z_dim": self.z_dim}
 
     @property
     def device(self) -> torch.device:
         return self.to_mu.weight.device
 
-    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+    def _labels(self, y, n: int):
+        if not self.conditional:
+            if y is not None:
+                raise ValueError(f"{type(self).__name__} is not conditional: call it without labels y.")
+            return None
+        if not isinstance(y, Tensor) or y.dtype not in (torch.int64, torch.int32) or y.shape != (n,):
+            got = f"{type(y).__name__} {tuple(y.shape)} {y.dtype}" if isinstance(y, Tensor) else type(y).__name__
+            raise ValueError(f"y must be integer labels of shape ({n},), one per example; got {got}.")
+        same_device("y", y, self.device)
+        if y.min() < 0 or y.max() >= self.n_classes:
+            raise ValueError(f"y must lie in 0..{self.n_classes - 1}, got values in {y.min().item()}..{y.max().item()}.")
+        return y
+
+    def encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """Parameters of q(z|x): mean μ and log-variance log σ², each (N, z_dim)."""
         same_device("x", as_tensor("x", x), self.device)
-        return self._encode(batch_of_vectors("x", x, self.x_dim))
+        x = batch_of_vectors("x", x, self.x_dim)
+        return self._encode(x, self._labels(y, len(x)))
 
-    def _encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+    def _encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor]:
         h = self.encoder(x)
         return self.to_mu(h), self.to_logvar(h)
 
@@ -48,29 +78,82 @@ class VAE(nn.Module):
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         return mu + torch.exp(0.5 * bounded_logvar(logvar)) * eps
 
-    def decode(self, z: Tensor) -> Tensor:
+    def decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         """Bernoulli logits of p(x|z), (N, x_dim); torch.sigmoid turns them into pixel means."""
         same_device("z", as_tensor("z", z), self.device)
-        return self._decode(batch_of_vectors("z", z, self.z_dim))
+        z = batch_of_vectors("z", z, self.z_dim)
+        return self._decode(z, self._labels(y, len(z)))
 
-    def _decode(self, z: Tensor) -> Tensor:
+    def _decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         return self.decoder(z)
 
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    def forward(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """Return (logits, μ, log σ²) for one reparameterized sample z per example."""
-        mu, logvar = self.encode(x)
-        return self.decode(self.reparameterize(mu, logvar)), mu, logvar
+        mu, logvar = self.encode(x, y)
+        return self.decode(self.reparameterize(mu, logvar), y), mu, logvar
 
     @torch.no_grad()
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, n: int, y: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         """Decode `n` draws from the prior N(0, I) into pixel means, (n, x_dim)."""
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}.")
+        _positive_ints(n=n)
         z = torch.randn(n, self.z_dim, generator=generator, device=self.device)
-        return torch.sigmoid(self.decode(z))
+        return torch.sigmoid(self.decode(z, y))
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
+    def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
         """Pixel means of p(x|z) at z = μ(x): the model's reconstruction of `x`."""
-        mu, _ = self.encode(x)
-        return torch.sigmoid(self.decode(mu))
+        mu, _ = self.encode(x, y)
+        return torch.sigmoid(self.decode(mu, y))
+
+
+class ConditionalVAE(VAE):
+    """A VAE conditioned on the digit label: q(z|x, y) and p(x|z, y), the label given one-hot to both."""
+
+    conditional = True
+
+    def __init__(self, x_dim: int = 784, h_dim: int = 400, z_dim: int = 20, n_classes: int = 10):
+        _positive_ints(n_classes=n_classes)
+        self.n_classes = self._extra = n_classes
+        super().__init__(x_dim, h_dim, z_dim)
+
+    @property
+    def config(self) -> dict[str, int]:
+        return {**super().config, "n_classes": self.n_classes}
+
+    def _one_hot(self, y: Tensor, like: Tensor) -> Tensor:
+        return F.one_hot(y, self.n_classes).to(like.dtype)
+
+    def _encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        return super()._encode(torch.cat([x, self._one_hot(y, x)], 1))
+
+    def _decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
+        return self.decoder(torch.cat([z, self._one_hot(y, z)], 1))
+
+
+class ConvVAE(VAE):
+    """A small convolutional VAE for 28×28 images: two stride-2 convolutions down, two transposed up."""
+
+    def __init__(self, h_dim: int = 256, z_dim: int = 20, channels: int = 32):
+        _positive_ints(h_dim=h_dim, z_dim=z_dim, channels=channels)
+        nn.Module.__init__(self)
+        self.x_dim, self.h_dim, self.z_dim, self.channels = 784, h_dim, z_dim, channels
+        c = channels
+        self.encoder = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(),          # 14×14
+            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(),      # 7×7
+            nn.Flatten(), nn.Linear(2 * c * 49, h_dim), nn.ReLU())
+        self.to_mu = nn.Linear(h_dim, z_dim)
+        self.to_logvar = nn.Linear(h_dim, z_dim)
+        self.decoder = nn.Sequential(
+            nn.Linear(z_dim, h_dim), nn.ReLU(), nn.Linear(h_dim, 2 * c * 49), nn.ReLU(),
+            nn.Unflatten(1, (2 * c, 7, 7)),
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14×14
+            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten())    # 28×28 logits
+
+    @property
+    def config(self) -> dict[str, int]:
+        return {"h_dim": self.h_dim, "z_dim": self.z_dim, "channels": self.channels}
+
+
+MODELS = {cls.__name__: cls for cls in (VAE, ConditionalVAE, ConvVAE)}

@@ -5,6 +5,7 @@ import copy
 import os
 import time
 from pathlib import Path
+from typing import Callable
 
 import torch
 from tqdm.auto import tqdm
@@ -55,7 +56,8 @@ def save_checkpoint(path: str | Path, model, optimizer, history: History) -> Non
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "history": history.rows,
-        "sizes": {"x_dim": model.x_dim, "h_dim": model.h_dim, "z_dim": model.z_dim},
+        "model_class": type(model).__name__,
+        "config": model.config,
         "rng": torch.get_rng_state(),
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
     }
@@ -69,10 +71,10 @@ def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: b
 
     `optimizer` and `restore_rng` also restore Adam's state and PyTorch's random state
     (CPU and CUDA), as `fit(resume=True)` does.
-    Without `model`, a VAE of the saved sizes is built. A model whose layers do not match
-    the checkpoint raises a ValueError that lists the mismatched layers.
+    Without `model`, a model of the saved class and sizes is built. A model whose layers
+    do not match the checkpoint raises a ValueError that lists the mismatched layers.
     """
-    from .models import VAE
+    from .models import MODELS
 
     path = Path(path)
     if not path.exists():
@@ -81,13 +83,14 @@ def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: b
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:
         raise RuntimeError(f"Checkpoint {path} could not be read ({err}); it is corrupt or not a vae_course checkpoint.") from err
-    model = model if model is not None else VAE(**state["sizes"])
+    model = model if model is not None else MODELS[state["model_class"]](**state["config"])
     own = model.state_dict()
     bad = [f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape) if k in own else 'missing'}"
            for k, v in state["model"].items() if k not in own or own[k].shape != v.shape]
     bad += [f"{k}: missing from checkpoint" for k in own if k not in state["model"]]
     if bad:
-        raise ValueError(f"Checkpoint {path} (sizes {state['sizes']}) does not fit this model:\n  " + "\n  ".join(bad))
+        raise ValueError(f"Checkpoint {path} ({state['model_class']} {state['config']}) does not fit this model:\n  "
+                         + "\n  ".join(bad))
     model.load_state_dict(state["model"])
     if optimizer is not None:
         optimizer.load_state_dict(state["optimizer"])
@@ -104,33 +107,41 @@ def _optimizer(model, lr: float) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=lr, fused=fused)
 
 
-def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta: float, epoch: int) -> dict[str, float]:
+def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: int, step: int) -> dict[str, float]:
     stats = []
-    for step, (x, _) in enumerate(data.batches(batch_size, split="train"), start=1):
-        mu, logvar = model._encode(x)  # the data were checked when loaded
-        logits = model._decode(model.reparameterize(mu, logvar))
+    for batch, (x, labels) in enumerate(data.batches(batch_size, split="train"), start=1):
+        step += 1
+        y = labels if model.conditional else None
+        mu, logvar = model._encode(x, y)  # the data were checked when loaded
+        logits = model._decode(model.reparameterize(mu, logvar), y)
         rec = _bernoulli_nll(logits, x).mean()
         kl = _kl(mu, logvar).mean()
-        loss = rec + beta * kl
+        weight = beta(step) if callable(beta) else beta
+        loss = rec + weight * kl
         if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss became {loss.item()} at epoch {epoch}, step {step}")
+            raise FloatingPointError(f"the loss became {loss.item()} at epoch {epoch}, batch {batch} (step {step} overall)")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         stats.append(torch.stack([rec.detach(), kl.detach()]))
     rec, kl = torch.stack(stats).T
     elbo = -(rec + kl)
-    return {f"train_{name}{suffix}": value.item()
-            for name, t in zip(STATS, (rec, kl, elbo))
-            for suffix, value in (("", t.mean()), ("_std", t.std()))}
+    row = {f"train_{name}{suffix}": value.item()
+           for name, t in zip(STATS, (rec, kl, elbo))
+           for suffix, value in (("", t.mean()), ("_std", t.std()))}
+    row["beta"] = float(weight)
+    return row
 
 
-def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float = 1e-3, beta: float = 1.0,
-        checkpoint: str | Path | None = None, resume: bool = False, progress: bool = True) -> History:
+def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float = 1e-3,
+        beta: float | Callable[[int], float] = 1.0, checkpoint: str | Path | None = None,
+        resume: bool = False, progress: bool = True) -> History:
     """Train `model` on `data` with Adam; return the History (one row per epoch).
 
-    The model moves to the data's device. Each epoch records the ELBO terms on the
-    training batches (mean ± std over batches) and on the test split. With `checkpoint`,
+    The loss is reconstruction + β · KL; `beta` is a number or a function of the step
+    (1, 2, …), e.g. `linear_warmup(...)`. The model moves to the data's device. Each epoch
+    records the ELBO terms (β = 1, whatever the loss's β) on the training batches
+    (mean ± std over batches) and on the test split, and the β in use. With `checkpoint`,
     the state is saved at every epoch end; `resume=True` continues from that file.
     A NaN or infinite loss restores the model to the last completed epoch and raises
     TrainingDiverged; interrupting (Ctrl-C) keeps what has been trained and returns.
@@ -139,6 +150,8 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
+    if not callable(beta) and not (isinstance(beta, (int, float)) and beta >= 0):
+        raise ValueError(f"beta must be a non-negative number or a function of the step, got {beta!r}.")
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path of the file to resume from>.")
     model.to(data.device).train()
@@ -153,7 +166,8 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
         good = copy.deepcopy(model.state_dict())
         start = time.perf_counter()
         try:
-            row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1)
+            steps_done = epoch * -(-len(data.train_images) // batch_size)
+            row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1, steps_done)
         except FloatingPointError as err:
             model.load_state_dict(good)
             raise TrainingDiverged(
