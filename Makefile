@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MATHJAX_VERSION := 3.2.2
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: book test venv vendor browser notebooks student grade bench clean
+.PHONY: book test venv vendor browser notebooks student grade lint compat bench clean
 
 book: venv vendor  ## build the book into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -41,6 +41,24 @@ student: venv  ## the student edition: notebooks without solutions or outputs, i
 
 grade: venv  ## grade the notebooks in SUBMISSIONS=folder into grades.csv
 	$(BIN)/python -m vae_course.grade $(SUBMISSIONS) --out grades.csv
+
+lint: venv  ## the bilingual lint over every notebook and book page
+	$(BIN)/python -m pytest tests/test_bilingual.py -q
+
+# Portability: the built wheel in a fresh venv on another Python with an older torch, unit tests only.
+COMPAT_PYTHON ?= python3.10
+COMPAT_TORCH ?= torch==2.9.1 torchvision==0.24.1
+COMPAT := build/compat
+UNIT_TESTS := $(filter-out tests/test_book.py tests/test_bilingual.py tests/test_exercises.py,$(wildcard tests/test_*.py))
+
+compat:  ## wheel + fresh venv ($(COMPAT_PYTHON), $(COMPAT_TORCH)) + the unit tests
+	rm -rf $(COMPAT) && mkdir -p $(COMPAT)
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir $(COMPAT) .
+	$(COMPAT_PYTHON) -m venv $(COMPAT)/venv
+	$(COMPAT)/venv/bin/python -m pip install --quiet $(COMPAT_TORCH) pytest $(COMPAT)/vae_course-*.whl
+	mkdir -p $(COMPAT)/tests && cp $(UNIT_TESTS) tests/conftest.py $(COMPAT)/tests/
+	cd $(COMPAT) && venv/bin/python -c "import torch, vae_course; print('torch', torch.__version__, 'vae_course from', vae_course.__file__)" \
+	  && venv/bin/python -m pytest -q -p no:cacheprovider tests
 
 bench: venv  ## fit vs the classic DataLoader loop, 10 epochs each
 	$(BIN)/python bench/speed.py

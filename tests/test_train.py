@@ -105,3 +105,10 @@ def test_bad_fit_arguments(small):
         fit(VAE(), small, epochs=0)
     with pytest.raises(ValueError, match="resume=True needs checkpoint"):
         fit(VAE(), small, epochs=1, resume=True)
+
+
+def test_callback_sees_every_epoch(small):
+    seen = []
+    fit(VAE(h_dim=32, z_dim=2), small, epochs=3, progress=False,
+        callback=lambda epoch, model, row: seen.append((epoch, model.training, round(row["test_elbo"], 3))))
+    assert [epoch for epoch, _, _ in seen] == [1, 2, 3] and all(training for _, training, _ in seen)

@@ -135,7 +135,7 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
 
 def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float = 1e-3,
         beta: float | Callable[[int], float] = 1.0, checkpoint: str | Path | None = None,
-        resume: bool = False, progress: bool = True) -> History:
+        resume: bool = False, progress: bool = True, callback: Callable | None = None) -> History:
     """Train `model` on `data` with Adam; return the History (one row per epoch).
 
     The loss is reconstruction + β · KL; `beta` is a number or a function of the step
@@ -145,6 +145,7 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
     the state is saved at every epoch end; `resume=True` continues from that file.
     A NaN or infinite loss restores the model to the last completed epoch and raises
     TrainingDiverged; interrupting (Ctrl-C) keeps what has been trained and returns.
+    `callback(epoch, model, row)` runs after every epoch, e.g. to keep snapshots of samples.
     """
     if not isinstance(data, MNIST):
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
@@ -184,5 +185,7 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
         history.rows.append(row)
         if checkpoint is not None:
             save_checkpoint(checkpoint, model, optimizer, history)
+        if callback is not None:
+            callback(epoch + 1, model, row)
         bar.set_postfix(train_elbo=f"{row['train_elbo']:.1f}", test_elbo=f"{row['test_elbo']:.1f}")
     return history
