@@ -57,6 +57,7 @@ compat:  ## wheel + fresh venv ($(COMPAT_PYTHON), $(COMPAT_TORCH)) + the unit te
 	$(COMPAT_PYTHON) -m venv $(COMPAT)/venv
 	$(COMPAT)/venv/bin/python -m pip install --quiet $(COMPAT_TORCH) pytest $(COMPAT)/vae_course-*.whl
 	mkdir -p $(COMPAT)/tests && cp $(UNIT_TESTS) tests/conftest.py $(COMPAT)/tests/
+	printf '[pytest]\n' > $(COMPAT)/pytest.ini  # not the repository's config (nbval, notebooks)
 	cd $(COMPAT) && venv/bin/python -c "import torch, vae_course; print('torch', torch.__version__, 'vae_course from', vae_course.__file__)" \
 	  && venv/bin/python -m pytest -q -p no:cacheprovider tests
 
