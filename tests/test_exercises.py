@@ -1,4 +1,5 @@
 """Exercises: the checks, the student edition and the grader."""
+import ast
 import csv
 import json
 import re
@@ -80,10 +81,13 @@ def student_dir(tmp_path_factory):
 
 
 def solution_lines(notebook) -> list[str]:
-    """The distinctive lines inside the solution regions of a notebook's cells."""
+    """The distinctive lines of a notebook's solutions: those that appear nowhere else in it."""
     regions = [region for cell in notebook.cells for region in SOLUTION.findall(cell.source)]
     regions += [cell.source for cell in notebook.cells if "solution" in cell.metadata.get("tags", [])]
-    return [line.strip() for region in regions for line in region.splitlines() if len(line.strip()) > 12]
+    outside = "\n".join(SOLUTION.sub("", cell.source) for cell in notebook.cells
+                         if "solution" not in cell.metadata.get("tags", []))
+    lines = {line.strip() for region in regions for line in region.splitlines()}
+    return sorted(line for line in lines if len(line) > 12 and line not in outside)
 
 
 def test_student_edition_has_no_solution_text(student_dir):
@@ -98,6 +102,8 @@ def test_student_edition_has_no_solution_text(student_dir):
             assert line not in text and json.dumps(line)[1:-1] not in raw, f"{path.name}: solution left: {line}"
         assert all(not c.get("outputs") and not c.get("attachments") for c in edition.cells)
         assert set(edition.metadata) <= {"kernelspec", "language_info"}
+        assert all(set(c.metadata) <= {"tags", "exercise"} for c in edition.cells)
+        assert len(check_cells(edition)) == len(check_cells(original))  # the grader finds the checks
         assert "BEGIN SOLUTION" not in raw and text.count(STARTER) >= len(check_cells(original))
 
 
@@ -113,15 +119,57 @@ def test_unbalanced_markers_are_refused():
         student_notebook(notebook)
 
 
-@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
-def test_student_edition_runs_and_says_not_yet_implemented(student_dir, name):
-    notebook = nbformat.read(student_dir / name, as_version=4)
+def parse(source: str) -> ast.Module:
+    """The cell's Python, with IPython magics (`%pip …`, `!ls`) read as `pass`."""
+    lines = [line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!")) else line
+             for line in source.splitlines()]
+    return ast.parse("\n".join(lines))
+
+
+def defined_names(source: str) -> set[str]:
+    return {node.name for node in parse(source).body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+
+
+def used_names(source: str) -> set[str]:
+    return {node.id for node in ast.walk(parse(source)) if isinstance(node, ast.Name)}
+
+
+def run_verdicts(notebook) -> list[dict]:
+    """Execute `notebook` in a fresh kernel (raising on any error); return the check verdicts it printed."""
     NotebookClient(notebook, timeout=600, kernel_name="python3", store_widget_state=False,
-                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()  # raises on any error
-    for cell in check_cells(nbformat.read(ROOT / "notebooks" / name, as_version=4)):
-        executed = next(c for c in notebook.cells if c.id == cell.id)
-        verdict = next(out["metadata"][RECORD] for out in executed.outputs if RECORD in out.get("metadata", {}))
-        assert not verdict["passed"] and "not yet implemented" in verdict["message"]
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    return [out["metadata"][RECORD] for cell in check_cells(notebook) for out in cell.outputs
+            if RECORD in out.get("metadata", {})]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_only_checks_call_the_students_functions(path):
+    """Later cells use the package's versions, so an unfinished exercise cannot break them."""
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    student = set().union(*(defined_names(c.source) for c in cells if "# BEGIN SOLUTION" in c.source))
+    for cell in cells:
+        if "# BEGIN SOLUTION" not in cell.source and not cell.metadata.get("exercise"):
+            assert not used_names(cell.source) & student, f"{path.name}: a cell uses {used_names(cell.source) & student}"
+
+
+@pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
+def test_student_exercises_say_not_yet_implemented(student_dir, name):
+    """The student edition's exercise cells, after the notebook's imports, run and report 'not yet implemented'."""
+    edition = nbformat.read(student_dir / name, as_version=4)
+    code = [c for c in edition.cells if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])]
+    imports = [ast.unparse(node) for c in code for node in parse(c.source).body
+               if isinstance(node, (ast.Import, ast.ImportFrom))]
+    exercise = [c for c in code if STARTER in c.source or c.metadata.get("exercise")]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(imports))] + exercise)
+    verdicts = run_verdicts(notebook)
+    assert len(verdicts) == len(check_cells(edition)) >= 2
+    assert all(not v["passed"] and "not yet implemented" in v["message"] for v in verdicts), verdicts
+
+
+def test_student_edition_of_the_training_chapter_runs_top_to_bottom(student_dir):
+    """The whole student edition of one chapter, training included, runs without an error."""
+    verdicts = run_verdicts(nbformat.read(student_dir / "train_mnist.ipynb", as_version=4))
+    assert len(verdicts) >= 2 and all("not yet implemented" in v["message"] for v in verdicts)
 
 
 def test_grader_verdicts_on_the_fixture_submissions(tmp_path):

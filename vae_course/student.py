@@ -6,7 +6,8 @@ Solutions are marked in the notebooks as regions:
   code cells      `# BEGIN SOLUTION` … `# END SOLUTION` → `raise NotImplementedError(...)`
   Markdown cells  `<!-- BEGIN SOLUTION -->` … `<!-- END SOLUTION -->` → a note
 Cells tagged `solution` are dropped whole. Outputs, execution counts, attachments and
-all metadata but tags are removed, so the same input always gives the same bytes.
+all metadata but tags and exercise ids are removed, so the same input always gives the
+same bytes.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ NOTE = "*(풀이는 강사용 판에 있습니다 · The solution is in the inst
 CODE_REGION = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLUTION[^\n]*$", re.M | re.S)
 MARKDOWN_REGION = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.S)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
+KEEP = ("tags", "exercise")  # cell metadata the student edition keeps: the grader finds checks by "exercise"
 
 
 def strip_code(source: str) -> str:
@@ -43,7 +45,7 @@ def student_notebook(notebook: nbformat.NotebookNode, name: str = "notebook") ->
         source = strip_code(cell.source) if cell.cell_type == "code" else strip_markdown(cell.source)
         if any(marker in source for marker in MARKERS):
             raise ValueError(f"{name}, cell {index}: a SOLUTION marker has no partner; every BEGIN needs an END.")
-        metadata = {"tags": tags} if tags else {}
+        metadata = {key: cell.metadata[key] for key in KEEP if key in cell.metadata}
         if cell.cell_type == "code":
             new = nbformat.v4.new_code_cell(source, metadata=metadata)
         elif cell.cell_type == "markdown":
