@@ -1,0 +1,133 @@
+"""Checks for the exercises of the chapter "Variational inference and the ELBO".
+
+All three work on the linear-Gaussian model z ~ N(0, I_d), x | z ~ N(W z + b, σ² I_D),
+where the answers are known exactly; the reference is `vae_course.linear_gaussian`.
+"""
+from __future__ import annotations
+
+import traceback
+
+import torch
+
+from ..linear_gaussian import LinearGaussian
+from ._core import Case, Verdict, _compare, check_function
+
+F64 = torch.float64
+
+
+def _problem(n: int, d: int, D: int, sigma: float, seed: int, x_at_b: bool = False, w_scale: float = 1.0):
+    """A model (W, b, σ) and a batch x of n points drawn from it, all float64."""
+    g = torch.Generator().manual_seed(seed)
+    W = w_scale * torch.randn(D, d, generator=g, dtype=F64)
+    b = torch.randn(D, generator=g, dtype=F64)
+    _, x = LinearGaussian(W, b, sigma).sample(n, g)
+    return (b.expand(n, D).clone() if x_at_b else x), W, b, sigma
+
+
+def _problems() -> list[tuple[str, tuple]]:
+    return [
+        ("d=2, D=5, 배치 8 · d=2, D=5, batch of 8", _problem(8, 2, 5, 0.5, 0)),
+        ("배치 크기 1 · batch size 1", _problem(1, 2, 5, 0.5, 1)),
+        ("잠재 차원 1개 (d=1) · one latent dimension (d=1)", _problem(6, 1, 4, 0.8, 2)),
+        ("관측 차원 1개, 잠재 차원 3개 (D=1, d=3) · one observed and three latent dimensions (D=1, d=3)",
+         _problem(5, 3, 1, 1.0, 3)),
+        ("x = b", _problem(3, 2, 5, 0.5, 4, x_at_b=True)),
+        ("작은 잡음 σ = 0.05 · small noise σ = 0.05", _problem(4, 2, 6, 0.05, 5)),
+        ("큰 잡음 σ = 10 · large noise σ = 10", _problem(4, 3, 5, 10.0, 6)),
+        ("W = 0: x가 z와 무관 · W = 0: x does not depend on z", _problem(4, 2, 3, 0.7, 7, w_scale=0.0)),
+    ]
+
+
+# Exercise 1 -----------------------------------------------------------------------------------------
+
+def log_evidence(answer) -> Verdict:
+    """Exercise elbo/log-evidence: log p(x) of the linear-Gaussian model, one value per example."""
+    cases = [Case(about, args, LinearGaussian(*args[1:]).log_evidence(args[0])) for about, args in _problems()]
+    return check_function(
+        "elbo/log-evidence", answer, cases,
+        hint="x의 공분산 행렬은 (D, D) 모양이어야 하고, 잡음의 분산은 σ가 아니라 σ²입니다. 예제마다 값 하나를 돌려주세요. "
+             "· The covariance of x must be (D, D), and the noise variance is σ², not σ. Return one value per example.")
+
+
+# Exercise 2 -----------------------------------------------------------------------------------------
+
+def _check_pair(exercise: str, answer, cases: list[tuple[str, tuple, tuple]], names: tuple[str, str],
+                hint: str) -> Verdict:
+    """Like check_function, for an answer that returns a pair of tensors (e.g. mean and covariance)."""
+    if not callable(answer):
+        return check_function(exercise, answer, [], hint)
+    lines, passed = [], True
+    for about, args, expected in cases:
+        try:
+            got = answer(*args)
+            if not (isinstance(got, (tuple, list)) and len(got) == 2):
+                kind = f"{type(got).__name__} of length {len(got)}" if isinstance(got, (tuple, list)) else type(got).__name__
+                problem = f"({names[0]}, {names[1]}) 두 값을 돌려주어야 하는데 {kind}을(를) 돌려주었습니다 · " \
+                          f"return the pair ({names[0]}, {names[1]}), got {kind}"
+            else:
+                problems = [f"{name}: {p}" for name, g, e in zip(names, got, expected)
+                            if (p := _compare(g, e, Case(about, args, e))) is not None]
+                problem = "; ".join(problems) or None
+        except NotImplementedError:
+            return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
+                                             "not yet implemented: replace the starter's raise NotImplementedError"])
+        except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            problem = f"{type(err).__name__}: {err} (line {where.lineno})"
+        passed &= problem is None
+        lines.append(f"  {'✓' if problem is None else '✗'} {about}" + ("" if problem is None else f" — {problem}"))
+    return Verdict(exercise, passed, lines, hint)
+
+
+def exact_posterior(answer) -> Verdict:
+    """Exercise elbo/posterior: the exact posterior mean (N, d) and covariance (d, d)."""
+    cases = [(about, args, LinearGaussian(*args[1:]).posterior(args[0])) for about, args in _problems()]
+    return _check_pair(
+        "elbo/posterior", answer, cases, ("mean", "cov"),
+        hint="사후 정밀도(공분산의 역행렬)는 사전 분포의 몫과 우도의 몫을 더한 것입니다. W = 0이면 사후 분포가 사전 분포와 같아야 합니다. "
+             "공분산은 모든 x에 공통인 (d, d) 행렬 하나입니다. "
+             "· The posterior precision (inverse covariance) adds the prior's share and the likelihood's share; with W = 0 "
+             "the posterior must equal the prior. The covariance is one (d, d) matrix, shared by every x.")
+
+
+# Exercise 3 -----------------------------------------------------------------------------------------
+
+def _gap_cases() -> list[Case]:
+    cases = []
+
+    def add(about, problem, m, logvar):
+        x, W, b, sigma = problem
+        toy = LinearGaussian(W, b, sigma)
+        expected = toy.log_evidence(x) - toy.elbo(x, m, torch.diag_embed(logvar.exp()))
+        cases.append(Case(about, (x, m, logvar, W, b, sigma), expected, atol=1e-4, rtol=1e-4))
+
+    g = torch.Generator().manual_seed(10)
+    x, W, b, sigma = problem = _problem(8, 2, 5, 0.5, 0)
+    add("무작위 q · random q", problem, torch.randn(8, 2, generator=g, dtype=F64), torch.randn(8, 2, generator=g, dtype=F64))
+    x1, W1, b1, s1 = problem1 = _problem(1, 2, 5, 0.5, 1)
+    add("배치 크기 1 · batch size 1", problem1, torch.randn(1, 2, generator=g, dtype=F64), torch.zeros(1, 2, dtype=F64))
+    problem = _problem(5, 1, 4, 0.8, 2)
+    mean, cov = LinearGaussian(*problem[1:]).posterior(problem[0])
+    add("d=1, q = 참 사후 분포: 간극 0 · d=1, q = the true posterior: gap 0", problem, mean, cov.diagonal().log().expand(5, 1))
+    Q, _ = torch.linalg.qr(torch.randn(5, 2, generator=g, dtype=F64))
+    orthogonal = LinearGaussian(Q * torch.tensor([2.0, 0.5], dtype=F64), torch.zeros(5, dtype=F64), 0.3)
+    _, xo = orthogonal.sample(3, g)
+    mean, cov = orthogonal.posterior(xo)
+    add("직교하는 W 열, q = 참 사후 분포: 간극 0 · orthogonal columns of W, q = the true posterior: gap 0",
+        (xo, orthogonal.W, orthogonal.b, orthogonal.sigma), mean, cov.diagonal().log().expand(3, 2))
+    add("q = 사전 분포 N(0, I) · q = the prior N(0, I)", (x, W, b, sigma), torch.zeros(8, 2, dtype=F64), torch.zeros(8, 2, dtype=F64))
+    add("아주 좁은 q (log σ² = -20) · a very narrow q (log σ² = -20)", (x, W, b, sigma),
+        torch.randn(8, 2, generator=g, dtype=F64), torch.full((8, 2), -20.0, dtype=F64))
+    add("아주 넓은 q (log σ² = 8) · a very wide q (log σ² = 8)", (x1, W1, b1, s1),
+        torch.zeros(1, 2, dtype=F64), torch.full((1, 2), 8.0, dtype=F64))
+    return cases
+
+
+def elbo_gap(answer) -> Verdict:
+    """Exercise elbo/gap: log p(x) − ELBO(q) = KL(q ‖ p(z|x)) for a diagonal Gaussian q, per example."""
+    return check_function(
+        "elbo/gap", answer, _gap_cases(),
+        hint="간극은 음수가 될 수 없고, q가 참 사후 분포와 같을 때만 0입니다. KL의 방향(q가 앞)과, "
+             "logvar가 표준편차가 아니라 분산의 로그라는 점을 확인하세요. "
+             "· The gap is never negative and is zero only when q is the true posterior. Check the direction of the KL "
+             "(q comes first) and that logvar is the log of the variance, not of the standard deviation.")
