@@ -1,0 +1,140 @@
+"""Checks for the exercises of the chapter "Building the VAE and its loss" (VAE와 손실 함수 만들기)."""
+from __future__ import annotations
+
+import traceback
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._core import Case, Verdict, _compare, check_function
+
+
+# Exercise building/forward: the forward pass of the from-scratch model, with the noise given ---------
+
+class _Scratch(nn.Module):
+    """The from-scratch model of the chapter (fc1, fc21, fc22, fc3, fc4), its weights drawn from a seed.
+
+    The weights come from a private generator, so building it leaves PyTorch's global random
+    state alone: calling a check does not change what the notebook's later cells draw.
+    """
+
+    def __init__(self, x_dim: int, h_dim: int, z_dim: int, seed: int, logvar_shift: float = 0.0):
+        super().__init__()
+        with torch.random.fork_rng(devices=[]):  # nn.Linear's own initialisation draws from the global generator
+            self.fc1 = nn.Linear(x_dim, h_dim)
+            self.fc21 = nn.Linear(h_dim, z_dim)
+            self.fc22 = nn.Linear(h_dim, z_dim)
+            self.fc3 = nn.Linear(z_dim, h_dim)
+            self.fc4 = nn.Linear(h_dim, x_dim)
+        g = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for layer in (self.fc1, self.fc21, self.fc22, self.fc3, self.fc4):
+                bound = layer.in_features ** -0.5
+                layer.weight.copy_((torch.rand(layer.weight.shape, generator=g) * 2 - 1) * bound)
+                layer.bias.copy_((torch.rand(layer.bias.shape, generator=g) * 2 - 1) * bound)
+            self.fc22.bias += logvar_shift
+
+
+@torch.no_grad()
+def _reference_forward(model: _Scratch, x: torch.Tensor, eps: torch.Tensor):
+    h = F.relu(model.fc1(x.reshape(len(x), -1)))
+    mu, logvar = model.fc21(h), model.fc22(h)
+    z = mu + torch.exp(0.5 * logvar) * eps
+    return model.fc4(F.relu(model.fc3(z))), mu, logvar
+
+
+def _forward_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(2)
+    cases = []
+
+    def add(about, x_dim, h_dim, z_dim, n, images=False, zero_noise=False, logvar_shift=0.0, seed=0):
+        model = _Scratch(x_dim, h_dim, z_dim, seed, logvar_shift)
+        x = torch.bernoulli(torch.rand(n, x_dim, generator=g), generator=g)
+        x = x.reshape(n, 1, 28, 28) if images else x
+        eps = torch.zeros(n, z_dim) if zero_noise else torch.randn(n, z_dim, generator=g)
+        cases.append(Case(about, (model, x, eps), _reference_forward(model, x, eps), atol=1e-4))
+
+    add("784-400-20, 배치 16 · batch of 16", 784, 400, 20, 16)
+    add("배치 크기 1 · batch size 1", 784, 400, 20, 1, seed=1)
+    add("이미지 모양 (N, 1, 28, 28)으로 들어온 x · x given as images (N, 1, 28, 28)", 784, 400, 20, 4, images=True, seed=2)
+    add("ε = 0이면 z = μ · with ε = 0, z = μ", 784, 400, 20, 3, zero_noise=True, seed=3)
+    add("작은 모델 6-5-2 (784를 고정해 쓰지 않기) · a small 6-5-2 model (no hard-coded 784)", 6, 5, 2, 5, seed=4)
+    add("큰 로그 분산 (log σ² ≈ 6) · large log-variance (log σ² ≈ 6)", 784, 400, 20, 4, logvar_shift=6.0, seed=5)
+    return cases
+
+
+_NAMES = ("logits", "mu", "logvar")
+
+
+def _compare_triple(got, expected, case: Case) -> str | None:
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        what = f"{type(got).__name__}" + (f" ({len(got)})" if isinstance(got, (tuple, list)) else "")
+        return (f"(logits, mu, logvar) 세 텐서의 튜플을 돌려주어야 하는데 {what}을(를) 돌려주었습니다 · "
+                f"expected a tuple of three tensors (logits, mu, logvar), got {what}")
+    for index in (1, 2, 0):  # μ and log σ² first: a wrong encoder also spoils the logits
+        name, value, reference = _NAMES[index], got[index], expected[index]
+        problem = _compare(value, reference, case)
+        if problem is not None:
+            return f"{name}: {problem}"
+    return None
+
+
+def forward(answer) -> Verdict:
+    """Exercise building/forward: (logits, μ, log σ²) of the fc1/fc21/fc22/fc3/fc4 model for a given noise ε."""
+    exercise = "building/forward"
+    hint = ("인코더는 fc1 뒤에 ReLU, 그다음 fc21과 fc22입니다. σ = exp(½ log σ²)이고, 새 잡음을 뽑지 말고 주어진 ε를 쓰세요. "
+            "디코더의 출력에는 시그모이드를 씌우지 않습니다. "
+            "· The encoder is fc1, a ReLU, then fc21 and fc22. σ = exp(½ log σ²); use the ε you are given, not fresh noise. "
+            "The decoder's output gets no sigmoid.")
+    if not callable(answer):
+        return check_function(exercise, answer, [], hint)
+    lines, passed = [], True
+    for case in _forward_cases():
+        try:
+            problem = _compare_triple(answer(*case.args), case.expected, case)
+        except NotImplementedError:
+            return check_function(exercise, answer, [case], hint)  # the core's "not yet implemented" verdict
+        except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
+            where = traceback.extract_tb(err.__traceback__)[-1]
+            problem = f"{type(err).__name__}: {err} (line {where.lineno})"
+        passed &= problem is None
+        lines.append(f"  {'✓' if problem is None else '✗'} {case.about}" + ("" if problem is None else f" — {problem}"))
+    return Verdict(exercise, passed, lines, hint)
+
+
+# Exercise building/sum-over-pixels: the fix of the tutorial's pixel-mean loss ----------------------
+
+def _reference_loss(logits, x, mu, logvar):
+    rec = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
+    kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
+    return (rec + kl).mean()
+
+
+def _loss_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(3)
+
+    def batch(n, binary=True, logvar_scale=1.0):
+        x = torch.rand(n, 784, generator=g)
+        x = torch.bernoulli(x, generator=g) if binary else x
+        logits, mu = torch.randn(n, 784, generator=g) * 3, torch.randn(n, 20, generator=g)
+        logvar = torch.randn(n, 20, generator=g) * logvar_scale
+        return logits, x, mu, logvar
+
+    cases = [("배치 128, 이진 픽셀 · batch of 128, binary pixels", batch(128)),
+             ("배치 크기 1 · batch size 1", batch(1)),
+             ("회색조 픽셀 · grey pixels", batch(16, binary=False)),
+             ("큰 로그 분산 (±30) · large log-variance (±30)", batch(8, logvar_scale=30.0))]
+    zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20))
+    cases.append(("로짓 0, q = p(z): 784 ln 2 · logits 0 and q = p(z): 784 ln 2", zero))
+    return [Case(about, args, _reference_loss(*args), atol=1e-3) for about, args in cases]
+
+
+def sum_over_pixels(answer) -> Verdict:
+    """Exercise building/sum-over-pixels: BCE summed over pixels plus KL, averaged over the batch only."""
+    return check_function(
+        "building/sum-over-pixels", answer, _loss_cases(),
+        hint="이미지 한 장의 재구성 항은 픽셀 784개의 음의 로그 우도를 모두 더한 값이고, KL도 이미지 한 장당 값입니다. "
+             "두 항을 이미지마다 더한 뒤에 평균을 내는 축은 배치 하나뿐입니다. "
+             "· One image's reconstruction term adds up the negative log-likelihood of all 784 pixels, and the KL is "
+             "per image too. Add the two per image; the batch is the only axis to average over.")
