@@ -1,0 +1,120 @@
+"""Checks for the exercises of the chapter "The probability toolkit" (확률 도구 상자)."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ._core import Case, Verdict, check_function
+
+
+def _reference_kl_gaussians(mu_q, logvar_q, mu_p, logvar_p):
+    mu_q, logvar_q, mu_p, logvar_p = (t.double() for t in (mu_q, logvar_q, mu_p, logvar_p))
+    terms = logvar_p - logvar_q + (logvar_q.exp() + (mu_q - mu_p).pow(2)) / logvar_p.exp() - 1
+    return (0.5 * terms).sum(1).float()
+
+
+def _reference_bernoulli(logits, x):
+    logits, x = logits.double(), x.double()
+    return (x * logits - torch.nn.functional.softplus(logits)).sum(1).float()
+
+
+def _reference_gaussian(x, mean, logvar):
+    x, mean, logvar = x.double(), mean.double(), logvar.double()
+    return (-0.5 * (math.log(2 * math.pi) + logvar + (x - mean).pow(2) / logvar.exp())).sum(1).float()
+
+
+def _kl_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(10)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=g)
+
+    def uniform(*shape, limit):
+        return (2 * torch.rand(*shape, generator=g) - 1) * limit
+
+    mu_q, logvar_q = randn(3, 6), randn(3, 6)
+    cases = [
+        ("무작위 q와 p (배치 16, 8차원) · random q and p (batch 16, 8 dimensions)",
+         (randn(16, 8), randn(16, 8), randn(16, 8), randn(16, 8))),
+        ("q = p이면 0 · zero when q = p", (mu_q, logvar_q, mu_q.clone(), logvar_q.clone())),
+        ("p = N(0, I): 본문의 닫힌 형태 · p = N(0, I): the closed form of the text",
+         (randn(4, 20), randn(4, 20), torch.zeros(4, 20), torch.zeros(4, 20))),
+        ("분산이 0에 가까운 q (log σ² = -20) · near-zero variance of q (log σ² = -20)",
+         (randn(2, 5), torch.full((2, 5), -20.0), randn(2, 5), randn(2, 5))),
+        ("큰 로그 분산 (±30) · large log-variances (±30)",
+         (randn(3, 4), uniform(3, 4, limit=30.0), randn(3, 4), uniform(3, 4, limit=30.0))),
+        ("배치 크기 1, 1차원 · batch size 1, one dimension",
+         (torch.tensor([[1.5]]), torch.tensor([[-0.5]]), torch.tensor([[-1.0]]), torch.tensor([[0.7]]))),
+    ]
+    return [Case(about, args, _reference_kl_gaussians(*args)) for about, args in cases]
+
+
+def kl_gaussians(answer) -> Verdict:
+    """Exercise probability/kl-gaussians: KL between two diagonal Gaussians, per example."""
+    return check_function(
+        "probability/kl-gaussians", answer, _kl_cases(),
+        hint="본문의 유도를 그대로 따라가세요: log q(z) - log p(z)를 쓰고, q에 대한 기댓값을 취하고, "
+             "E_q[(z - μ_p)²]를 σ_q²와 μ_q - μ_p로 나타내세요. 차원에 대해서는 평균이 아니라 합입니다. "
+             "· Follow the derivation in the text: write log q(z) - log p(z), take its expectation under q and "
+             "express E_q[(z - μ_p)²] with σ_q² and μ_q - μ_p. Sum over dimensions; do not average.")
+
+
+def _bernoulli_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(11)
+    binary = torch.bernoulli(torch.full((32, 784), 0.3), generator=g)
+    cases = [
+        ("배치 32, 이진 픽셀 · batch of 32, binary pixels", (torch.randn(32, 784, generator=g) * 3, binary)),
+        ("로짓 0: -784 ln 2 · logits 0: -784 ln 2", (torch.zeros(4, 784), binary[:4])),
+        ("큰 로짓 (±200), 맞는 픽셀과 틀린 픽셀 · large logits (±200), right and wrong pixels",
+         (torch.tensor([[200.0, -200.0, 200.0, -200.0], [50.0, -50.0, -30.0, 30.0]]),
+          torch.tensor([[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0]]))),
+        ("회색조 픽셀 · grey pixels", (torch.randn(8, 784, generator=g), torch.rand(8, 784, generator=g))),
+        ("배치 크기 1 · batch size 1", (torch.randn(1, 10, generator=g), torch.ones(1, 10))),
+    ]
+    return [Case(about, args, _reference_bernoulli(*args), atol=1e-3) for about, args in cases]
+
+
+def bernoulli_log_likelihood(answer) -> Verdict:
+    """Exercise probability/bernoulli-log-likelihood: log p(x | logits), stable for any logit."""
+    return check_function(
+        "probability/bernoulli-log-likelihood", answer, _bernoulli_cases(),
+        hint="torch.sigmoid(200.0)은 정확히 1.0이 되어 log(1 - σ)가 -inf가 됩니다. σ를 거치지 말고 "
+             "log σ(l)과 log(1 - σ(l))을 로짓으로 직접 쓰세요(F.softplus). 값은 0 이하이고, 픽셀에 대해 합합니다. "
+             "· torch.sigmoid(200.0) is exactly 1.0, so log(1 - σ) is -inf. Skip σ: write log σ(l) and "
+             "log(1 - σ(l)) directly in terms of the logit (F.softplus). The result is ≤ 0 and summed over pixels.")
+
+
+def _gaussian_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(12)
+
+    def rand(*shape):
+        return torch.rand(*shape, generator=g)
+
+    x = rand(16, 784)
+    near = rand(2, 50)
+    cases = [
+        ("픽셀마다 다른 로그 분산 (배치 16) · a log-variance per pixel and example (batch 16)",
+         (x, rand(16, 784), torch.randn(16, 784, generator=g))),
+        ("x = 평균, log σ² = 0: -(784/2) ln 2π · x = mean, log σ² = 0: -(784/2) ln 2π",
+         (x[:3], x[:3].clone(), torch.zeros(3, 784))),
+        ("모든 예제가 같이 쓰는 로그 분산, 모양 (D,) · one log-variance per pixel shared by the batch, shape (D,)",
+         (x[:4], rand(4, 784), torch.randn(784, generator=g))),
+        ("스칼라 로그 분산 텐서 (σ = 0.1) · a scalar log-variance tensor (σ = 0.1)",
+         (x[:4], rand(4, 784), torch.tensor(math.log(0.01)))),
+        ("분산이 0에 가까울 때 (log σ² = -20) · near-zero variance (log σ² = -20)",
+         (near, near + 1e-5, torch.full((2, 50), -20.0))),
+        ("큰 로그 분산 (log σ² = 30) · large log-variance (log σ² = 30)", (x[:2], rand(2, 784), torch.full((2, 784), 30.0))),
+        ("배치 크기 1 · batch size 1", (x[:1], rand(1, 784), torch.zeros(1, 784))),
+    ]
+    return [Case(about, args, _reference_gaussian(*args), atol=1e-2) for about, args in cases]
+
+
+def gaussian_log_likelihood(answer) -> Verdict:
+    """Exercise probability/gaussian-log-likelihood: log N(x; mean, diag exp(logvar)), constants included."""
+    return check_function(
+        "probability/gaussian-log-likelihood", answer, _gaussian_cases(),
+        hint="픽셀마다 로그 밀도의 세 항이 모두 있어야 합니다: 2π가 들어간 상수, 분산의 로그, 그리고 분산으로 나눈 "
+             "제곱 오차. logvar는 log σ²이지 σ가 아닙니다. 픽셀에 대해 합하세요. "
+             "· Every pixel's log-density has three terms: the constant with 2π, the log of the variance, and the "
+             "squared error divided by the variance. logvar is log σ², not σ. Sum over pixels.")
