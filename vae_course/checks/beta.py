@@ -1,0 +1,110 @@
+"""Checks for the exercises of the chapter "β-VAE, KL annealing and posterior collapse"."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ._core import Case, Verdict, check_function
+
+
+# KL warm-up ------------------------------------------------------------------------------------------
+
+def _reference_warmup(step, warmup_steps, beta_max=1.0):
+    return beta_max * min(step / warmup_steps, 1.0)
+
+
+def kl_warmup(answer) -> Verdict:
+    """Exercise beta/warmup: β(step) rising linearly from 0 to beta_max over warmup_steps, then constant."""
+    cases = [
+        ("0단계에서는 β = 0 · step 0 gives β = 0", (0, 100)),
+        ("워밍업의 중간 · halfway through the warm-up", (50, 100)),
+        ("나누어떨어지지 않는 단계 (1/3) · a step that does not divide evenly (1/3)", (1, 3)),
+        ("워밍업이 끝나는 바로 그 단계 · exactly at the end of the warm-up", (100, 100)),
+        ("워밍업이 끝난 뒤 · beyond the end of the warm-up", (250, 100)),
+        ("한 단계짜리 워밍업 · a warm-up of a single step", (1, 1)),
+        ("목표 β = 4, 중간 · target β = 4, three quarters of the way", (750, 1000, 4.0)),
+        ("목표 β = 4, 한참 뒤 · target β = 4, long after the end", (10**6, 1000, 4.0)),
+    ]
+    return check_function(
+        "beta/warmup", answer, [Case(about, args, float(_reference_warmup(*args)), atol=1e-9, rtol=1e-9)
+                                for about, args in cases],
+        hint="β는 단계에 비례해 올라가다가 beta_max에 닿으면 멈춰야 합니다. 정수 나눗셈(//)을 쓰지 않았는지, "
+             "끝난 뒤에도 beta_max를 넘지 않는지 확인하세요. · β grows in proportion to the step and stops at "
+             "beta_max: check that you do not use integer division (//) and that β never passes beta_max afterwards.")
+
+
+# The β-weighted loss ---------------------------------------------------------------------------------
+
+def _reference_kl(mu, logvar):
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
+
+
+def _reference_loss(logits, x, mu, logvar, beta):
+    rec = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
+    return (rec + beta * _reference_kl(mu, logvar)).mean()
+
+
+def _loss_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(2)
+
+    def batch(n, mu_scale=1.0, logvar_scale=1.0):
+        x = torch.bernoulli(torch.rand(n, 784, generator=g), generator=g)
+        logits = torch.randn(n, 784, generator=g) * 3
+        mu = torch.randn(n, 20, generator=g) * mu_scale
+        logvar = torch.randn(n, 20, generator=g) * logvar_scale
+        return logits, x, mu, logvar
+
+    cases = [
+        ("β = 1: 음의 ELBO · β = 1: the negative ELBO", (*batch(64), 1.0)),
+        ("β = 0: KL을 빼고 재구성만 · β = 0: reconstruction only, no KL", (*batch(16, mu_scale=5.0), 0.0)),
+        ("β = 4 · β = 4", (*batch(16), 4.0)),
+        ("β = 0.1, 큰 KL · β = 0.1 with a large KL", (*batch(16, mu_scale=4.0), 0.1)),
+        ("배치 크기 1, β = 0.5 · batch size 1, β = 0.5", (*batch(1), 0.5)),
+        ("큰 로그 분산 (±20), β = 2 · large log-variance (±20), β = 2", (*batch(8, logvar_scale=20.0), 2.0)),
+    ]
+    zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20), 8.0)
+    cases.append(("로짓 0, q = p(z), β = 8: 784 ln 2 · logits 0, q = p(z), β = 8: 784 ln 2", zero))
+    return [Case(about, args, _reference_loss(*args), atol=1e-3) for about, args in cases]
+
+
+def beta_loss(answer) -> Verdict:
+    """Exercise beta/beta-loss: the batch mean of reconstruction + β · KL (β on the KL only)."""
+    return check_function(
+        "beta/beta-loss", answer, _loss_cases(),
+        hint="β는 두 항 중 하나에만 곱합니다. β = 0일 때 무엇이 남아야 하는지 생각해 보세요. 픽셀과 잠재 차원에 대해서는 "
+             "합하고, 배치에 대해서만 평균합니다. · β weights only one of the two terms: think about what must be "
+             "left when β = 0. Sum over pixels and latent dimensions; average over the batch only.")
+
+
+# Active units ----------------------------------------------------------------------------------------
+
+def _reference_active(mu, threshold=0.01):
+    return int((mu.var(0) > threshold).sum())
+
+
+def _active_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(3)
+    n = 500
+    scales = torch.tensor([1.0, 0.5, 0.3, 0.2, 0.05, 0.02, 0.0, 0.0])  # variances 1 … 0.0004, 0: four above 0.01
+    mixed = torch.randn(n, 8, generator=g) * scales
+    cases = [
+        ("섞인 척도: 분산 1부터 0까지 · mixed scales: variances from 1 down to 0", (mixed,)),
+        ("모든 차원이 붕괴 (μ = 0) · every dimension collapsed (μ = 0)", (torch.zeros(n, 20),)),
+        ("모든 x에 같은 μ = 3: 분산 0 · the same μ = 3 for every x: variance 0",
+         (torch.full((n, 5), 3.0) + 1e-4 * torch.randn(n, 5, generator=g),)),
+        ("모든 차원이 활성 · every dimension active", (torch.randn(n, 20, generator=g) * 2 + 1,)),
+        ("문턱값 0.1 · threshold 0.1", (mixed, 0.1)),
+        ("예제 두 개 · two examples", (torch.tensor([[0.0, 1.0, 0.0], [0.0, -1.0, 0.05]]),)),
+    ]
+    return [Case(about, args, _reference_active(*args)) for about, args in cases]
+
+
+def active_units(answer) -> Verdict:
+    """Exercise beta/active-units: the number of latent dimensions whose mean μ_j(x) varies over x."""
+    return check_function(
+        "beta/active-units", answer, _active_cases(),
+        hint="차원마다 예제들(0번 축)에 걸친 μ의 분산을 구해 문턱값보다 큰 차원의 수를 세세요. 평균이 0이 아니어도 "
+             "모든 x에서 같으면 정보가 없습니다. · For each dimension take the variance of μ across the examples "
+             "(axis 0) and count the dimensions above the threshold. A mean that is not 0 but the same for every x "
+             "carries no information.")
+
