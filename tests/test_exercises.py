@@ -189,3 +189,11 @@ def test_grader_verdicts_on_the_fixture_submissions(tmp_path):
     assert "limit" in got["dave", ""]["message"] and "interrupted" in got["dave", ""]["message"]
     assert "malformed" in got["erin", ""]["message"]
     assert "hint" in got["bob", "training/kl-sign"]["message"]
+
+
+def test_instructor_guide_lists_every_chapter_and_exercise():
+    guide = (ROOT / "book" / "instructors.md").read_text()
+    for path in NOTEBOOKS:
+        assert f"/notebooks/{path.stem}`" in guide, f"the guide's chapter map misses {path.stem}"
+        for cell in check_cells(nbformat.read(path, as_version=4)):
+            assert f"`{cell.metadata['exercise']}`" in guide, f"the guide misses exercise {cell.metadata['exercise']}"
