@@ -1,0 +1,126 @@
+"""Checks for the exercises of the chapter "From autoencoders to VAEs"."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._core import Case, Verdict, check_function
+
+
+def _reference_reconstruction(logits, x):
+    return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
+
+
+def _reconstruction_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(0)
+
+    def batch(n, binary=True, scale=3.0):
+        x = torch.rand(n, 784, generator=g)
+        return torch.randn(n, 784, generator=g) * scale, torch.bernoulli(x, generator=g) if binary else x
+
+    confident_x = torch.bernoulli(torch.full((4, 784), 0.3), generator=g)
+    cases = [
+        ("배치 64, 이진 픽셀 · batch of 64, binary pixels", batch(64)),
+        ("배치 크기 1 · batch size 1", batch(1)),
+        ("회색조 픽셀 · grey pixels", batch(8, binary=False)),
+        ("로짓 0: 한 장에 784 ln 2 · logits 0: 784 ln 2 per image", (torch.zeros(3, 784), torch.ones(3, 784))),
+        ("아주 큰 로짓 (수백) · very large logits (in the hundreds)", batch(4, scale=200.0)),
+        ("확신에 찬 정답: 거의 0 · confident and right: almost 0", ((2 * confident_x - 1) * 30.0, confident_x)),
+    ]
+    return [Case(about, args, _reference_reconstruction(*args), atol=1e-3) for about, args in cases]
+
+
+def reconstruction_loss(answer) -> Verdict:
+    """Exercise autoencoders/reconstruction-loss: per-example BCE with logits, summed over pixels."""
+    return check_function(
+        "autoencoders/reconstruction-loss", answer, _reconstruction_cases(),
+        hint="이미지마다 값 하나, 곧 모양 (N,)을 돌려주세요. 픽셀에 대해서는 평균이 아니라 합입니다. "
+             "로짓이 아주 클 때 무한대나 NaN이 나온다면 sigmoid 다음에 log를 직접 쓰지 말고 로짓을 그대로 받는 함수를 쓰세요. "
+             "· Return one value per image, shape (N,), summed (not averaged) over pixels. If very large logits give "
+             "infinity or NaN, do not take the log of a sigmoid yourself: use a function that takes the logits.")
+
+
+class _TinyDecoder(nn.Module):
+    """A fixed small decoder 2 → 16 → 784, the same weights at every call of the check."""
+
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(0)
+        self.hidden = nn.Linear(2, 16)
+        self.out = nn.Linear(16, 784)
+        with torch.no_grad():
+            for p in self.parameters():
+                p.copy_(torch.randn(p.shape, generator=g))
+
+    def forward(self, z):
+        return self.out(torch.relu(self.hidden(z)))
+
+
+def _identity(z):
+    return z
+
+
+def _reference_grid(decoder, z1_values, z2_values):
+    rows, cols = torch.meshgrid(z2_values, z1_values, indexing="ij")
+    z = torch.stack([cols.reshape(-1), rows.reshape(-1)], dim=1)
+    with torch.no_grad():
+        return torch.sigmoid(decoder(z))
+
+
+def _grid_cases() -> list[Case]:
+    decoder = _TinyDecoder()
+    cases = [
+        ("디코더가 z를 그대로 돌려줄 때, 2행 3열 · a decoder that returns z itself, 2 rows × 3 columns",
+         (_identity, torch.tensor([-1.0, 0.0, 1.0]), torch.tensor([2.0, -2.0]))),
+        ("작은 디코더, 4행 4열 · a small decoder, 4 × 4 grid",
+         (decoder, torch.linspace(-2, 2, 4), torch.linspace(2, -2, 4))),
+        ("가로로 긴 격자, 2행 5열 · a wide grid, 2 rows × 5 columns",
+         (decoder, torch.linspace(-3, 1, 5), torch.tensor([0.5, -1.5]))),
+        ("점 하나 · a single point", (decoder, torch.tensor([0.3]), torch.tensor([-0.7]))),
+        ("먼 점들 (±50) · far-away points (±50)", (decoder, torch.tensor([-50.0, 50.0]), torch.tensor([50.0, -50.0]))),
+    ]
+    return [Case(about, args, _reference_grid(*args), atol=1e-5) for about, args in cases]
+
+
+def decode_grid(answer) -> Verdict:
+    """Exercise autoencoders/decode-grid: pixel means at every grid point, in image order."""
+    return check_function(
+        "autoencoders/decode-grid", answer, _grid_cases(),
+        hint="첫 번째 행은 z2_values[0]이고 그 행 안에서 z1이 z1_values 순서대로 바뀝니다. 점마다 (z1, z2) 순서로 쌓고, "
+             "디코더가 내놓는 로짓을 픽셀 평균(확률)으로 바꾸는 것을 잊지 마세요. "
+             "· The first row has z2 = z2_values[0], with z1 running through z1_values along it. Stack each point as "
+             "(z1, z2), and turn the decoder's logits into pixel means (probabilities).")
+
+
+def _reference_holes(points, codes, radius):
+    return (torch.cdist(points, codes).min(dim=1).values > radius).float().mean().item()
+
+
+def _hole_cases() -> list[Case]:
+    g = torch.Generator().manual_seed(0)
+    codes = torch.randn(300, 2, generator=g)
+    far = torch.tensor([[0.0, 0.0], [6.0, 0.0]])
+    cases = [
+        ("무작위 점과 코드, 반지름 0.2 · random points and codes, radius 0.2",
+         (torch.randn(200, 2, generator=g) * 2, codes, 0.2)),
+        ("반지름 0.5: 거리의 제곱과 비교하면 틀립니다 · radius 0.5: comparing squared distances is wrong",
+         (torch.randn(200, 2, generator=g) * 2, codes, 0.5)),
+        ("코드 바로 위의 점: 구멍 없음 · points right on codes: no holes", (codes[:50], codes, 0.01)),
+        ("모든 점이 멀리: 모두 구멍 · every point far away: all holes", (torch.full((5, 2), 40.0), codes, 1.0)),
+        ("코드 하나 · a single code", (torch.tensor([[0.0, 0.0], [3.0, 0.0], [0.0, 1.0]]), torch.zeros(1, 2), 2.0)),
+        ("점 하나 · a single point", (torch.tensor([[5.0, 0.0]]), far, 0.5)),
+        ("가장 가까운 코드만 중요 · only the nearest code counts",
+         (torch.tensor([[1.0, 0.0], [5.0, 0.0], [3.0, 0.0]]), far, 1.5)),
+    ]
+    return [Case(about, args, _reference_holes(*args), atol=1e-6, rtol=0.0) for about, args in cases]
+
+
+def hole_fraction(answer) -> Verdict:
+    """Exercise autoencoders/hole-fraction: the share of points with no code within the radius."""
+    return check_function(
+        "autoencoders/hole-fraction", answer, _hole_cases(),
+        hint="점마다 모든 코드까지의 거리를 구하고 그중 가장 작은 값을 보세요. 그 값이 반지름보다 큰 점의 비율(0과 1 사이의 수)을 "
+             "돌려주면 됩니다. · For each point, compute its distances to all codes and take the smallest. Return the "
+             "share of points (a number between 0 and 1) whose smallest distance exceeds the radius.")
+
