@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MATHJAX_VERSION := 3.2.2
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: book test venv vendor browser notebooks student grade lint compat bench clean
+.PHONY: book test venv vendor browser notebooks pretrained student grade lint compat bench clean
 
 book: venv vendor  ## build the book into _build/html
 	$(BIN)/jupyter-book build . -W -n --keep-going
@@ -35,6 +35,9 @@ browser:  ## headless Chromium and its driver (Debian packages) for the browser 
 
 notebooks: venv  ## re-execute every notebook in place (authors: do this before committing a chapter)
 	$(BIN)/python tools/execute_notebooks.py
+
+pretrained: venv  ## retrain the package's 2-D VAEs (one per β) for the widgets and the latent explorer; needs full MNIST
+	$(BIN)/python -m vae_course.pretrained
 
 student: venv  ## the student edition: notebooks without solutions or outputs, in student/
 	$(BIN)/python -m vae_course.student notebooks student

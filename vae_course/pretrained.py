@@ -1,0 +1,102 @@
+"""Pre-trained 2-D latent VAEs, one per β, shipped with the package for the interactive chapter.
+
+Training them takes minutes on a CPU, too slow for a widget; so `python -m vae_course.pretrained`
+(`make pretrained`) trains them once, from seed 0 on full MNIST, and writes them into the
+package. Each file holds the weights in half precision (loaded as float32), the training
+record and the encoder means of the first 2,000 test images, which every MNIST copy shares.
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from .device import seed_everything
+from .evaluate import evaluate
+from .models import VAE
+from .train import fit
+
+BETAS = (0.5, 1.0, 2.0, 4.0)
+CONFIG = {"x_dim": 784, "h_dim": 256, "z_dim": 2}
+EPOCHS = 30
+N_CODES = 2000
+FOLDER = Path(__file__).parent / "pretrained"
+
+
+def path_for(beta: float) -> Path:
+    """The package file of the model trained with this β."""
+    return FOLDER / f"vae_z2_beta{beta:g}.pt"
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    """A trained 2-D latent VAE with its record and the codes of the first 2,000 test images."""
+
+    model: VAE
+    beta: float
+    epochs: int
+    test: dict[str, float]  # evaluate() on the trainer's test split: 'rec', 'kl', 'elbo' in nats
+    codes: Tensor           # (2000, 2) encoder means μ(x) of the first 2,000 test images
+    labels: Tensor          # (2000,) their digits
+
+
+def load_pretrained(beta: float = 1.0, device: str | torch.device = "cpu") -> Pretrained:
+    """The package's 2-D latent VAE trained with `beta` (one of BETAS), in eval mode on `device`."""
+    if beta not in BETAS:
+        raise ValueError(f"No pre-trained model for beta={beta!r}; the package has beta in {BETAS}.")
+    path = path_for(beta)
+    if not path.exists():
+        raise FileNotFoundError(f"The pre-trained model {path.name} is missing from {FOLDER}. "
+                                "Reinstall the package, or train it again with `python -m vae_course.pretrained`.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        model = VAE(**state["config"])
+        model.load_state_dict({k: v.float() for k, v in state["model"].items()})
+    except Exception as err:
+        raise RuntimeError(f"The pre-trained model {path} could not be read ({err}). "
+                           "Reinstall the package, or train it again with `python -m vae_course.pretrained`.") from err
+    return Pretrained(model.to(device).eval(), state["beta"], state["epochs"], state["test"],
+                      state["codes"].float(), state["labels"].long())
+
+
+def train_pretrained(data, beta: float, epochs: int = EPOCHS) -> dict:
+    """Train the 2-D VAE for `beta` from seed 0 and return the state that `load_pretrained` reads."""
+    seed_everything(0)
+    model = VAE(**CONFIG)
+    fit(model, data, epochs=epochs, beta=beta)
+    model.eval()
+    with torch.no_grad():
+        codes, _ = model.encode(data.test_images[:N_CODES])
+    return {
+        "config": model.config, "beta": beta, "epochs": epochs,
+        "model": {k: v.detach().cpu().half() for k, v in model.state_dict().items()},
+        "test": evaluate(model, data),
+        "codes": codes.cpu().half(), "labels": data.test_labels[:N_CODES].cpu().to(torch.uint8),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Train the package's pre-trained 2-D VAEs (seed 0, full MNIST).")
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--out", type=Path, default=FOLDER, help="folder for the .pt files (default: the package)")
+    args = parser.parse_args(argv)
+    from .data import load_mnist
+    from .device import get_device
+
+    data = load_mnist(get_device(), binarize=True)
+    if data.source != "torchvision" or len(data.test_images) < N_CODES:
+        raise SystemExit(f"The pre-trained models need full MNIST; got {data!r}. Set VAE_COURSE_DATA or go online.")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for beta in BETAS:
+        state = train_pretrained(data, beta, args.epochs)
+        torch.save(state, args.out / path_for(beta).name)
+        test = state["test"]
+        print(f"beta={beta:g}: test ELBO {test['elbo']:.2f}, reconstruction {test['rec']:.2f}, "
+              f"KL {test['kl']:.2f} nats -> {args.out / path_for(beta).name}")
+
+
+if __name__ == "__main__":
+    main()
