@@ -80,8 +80,12 @@ def _compare(got: Any, expected: Any, case: Case) -> str | None:
     return None if got == expected else f"{got!r}, 기대한 값과 다릅니다 · {got!r} is not the expected value"
 
 
-def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = "") -> Verdict:
-    """Call `answer(*case.args)` for every case and compare with `case.expected`."""
+def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = "",
+                   compare: Callable[[Any, Case], str | None] | None = None) -> Verdict:
+    """Call `answer(*case.args)` for every case and compare with `case.expected`.
+
+    `compare(got, case)` replaces the default comparison; it returns the problem in words, or None.
+    """
     if not callable(answer):
         return Verdict(exercise, False, [f"함수를 넘겨야 하는데 {type(answer).__name__}을(를) 넘겼습니다 · "
                                          f"pass the function itself, got {type(answer).__name__}"], hint)
@@ -89,7 +93,7 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
     for case in cases:
         try:
             got = answer(*case.args)
-            problem = _compare(got, case.expected, case)
+            problem = compare(got, case) if compare else _compare(got, case.expected, case)
         except NotImplementedError:
             return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
                                              "not yet implemented: replace the starter's raise NotImplementedError"])

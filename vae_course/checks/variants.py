@@ -1,33 +1,9 @@
 """Checks for the exercises of the chapter "Conditional and convolutional VAEs"."""
 from __future__ import annotations
 
-import traceback
-from typing import Any, Callable
-
 import torch
 
 from ._core import Case, Verdict, _compare, check_function
-
-Inspect = Callable[[Any, Case], "str | None"]
-
-
-def _check(exercise: str, answer: Any, cases: list[Case], hint: str, compare: Inspect) -> Verdict:
-    """`check_function` with a comparison of our own: it also sees what `_compare` cannot (dtypes, pairs)."""
-    if not callable(answer):
-        return check_function(exercise, answer, [], hint)  # the "pass the function itself" verdict
-    lines, passed = [], True
-    for case in cases:
-        try:
-            got = answer(*case.args)
-            problem = compare(got, case)
-        except NotImplementedError:
-            return check_function(exercise, answer, [case], hint)  # the "not yet implemented" verdict
-        except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
-            where = traceback.extract_tb(err.__traceback__)[-1]
-            problem = f"{type(err).__name__}: {err} (line {where.lineno})"
-        passed &= problem is None
-        lines.append(f"  {'✓' if problem is None else '✗'} {case.about}" + ("" if problem is None else f" — {problem}"))
-    return Verdict(exercise, passed, lines, hint)
 
 
 # variants/one-hot ------------------------------------------------------------------------------------
@@ -67,7 +43,7 @@ def _one_hot_cases() -> list[Case]:
 
 def with_label(answer) -> Verdict:
     """Exercise variants/one-hot: append the one-hot code of each label to its row of v."""
-    return _check(
+    return check_function(
         "variants/one-hot", answer, _one_hot_cases(),
         hint="원-핫 벡터의 길이는 배치에 들어 있는 레이블이 아니라 클래스 수 n_classes로 정해집니다. "
              "F.one_hot은 int64 레이블만 받고 정수 텐서를 돌려주니, 자료형을 앞뒤로 맞춰 주세요. "
@@ -146,7 +122,7 @@ def _style_cases() -> list[Case]:
 
 def style_grid(answer) -> Verdict:
     """Exercise variants/style-grid: every code repeated once per label, rows of the grid = labels."""
-    return _check(
+    return check_function(
         "variants/style-grid", answer, _style_cases(),
         hint="그림은 한 줄에 N개씩 채워집니다. 결과의 처음 N개 행은 레이블 0과 z 전체, 다음 N개 행은 레이블 1과 "
              "z 전체, … 가 되어야 합니다. torch.repeat와 torch.repeat_interleave가 만드는 순서를 작은 텐서로 "
