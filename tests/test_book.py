@@ -265,3 +265,68 @@ def test_search_finds_korean_and_english_words(browser, server, query):
         "const items = document.querySelectorAll('#search-results li');"
         "return items.length ? [...items].map(li => li.querySelector('a').getAttribute('href')) : null;"))
     assert found, query
+
+
+# The latent explorer ---------------------------------------------------------------------------------
+
+EXPLORER = "book/explorer.html"
+LATENT_POINTS = [[0.0, 0.0], [1.5, -0.5], [-2.0, 2.5], [3.0, 3.0], [-0.25, 0.75], [0.8, 1.9]]
+
+
+def open_explorer(browser, server) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    open_page(browser, server + EXPLORER)
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script("return !!window.latentExplorer;"))
+
+
+def test_explorer_loads_its_scripts_on_its_page_only(site):
+    assert (site / "_static" / "explorer" / "latent_explorer_data.js").stat().st_size > 500_000
+    urls = resources(site, EXPLORER).urls
+    assert any(u.endswith("explorer/latent_explorer_data.js") for u in urls)
+    assert not any("latent_explorer" in u for u in resources(site, "notebooks/latent_space.html").urls)
+
+
+def test_explorer_decodes_as_pytorch_in_the_browser(browser, server):
+    import torch
+
+    from vae_course.pretrained import load_pretrained
+
+    open_explorer(browser, server)
+    decoded = torch.tensor(browser.execute_script("return latentExplorer.decode(arguments[0]);", LATENT_POINTS),
+                           dtype=torch.float64)
+    with torch.no_grad():
+        expected = torch.sigmoid(load_pretrained(1.0).model.decode(torch.tensor(LATENT_POINTS))).double()
+    assert decoded.shape == (len(LATENT_POINTS), 784)
+    assert (decoded - expected).abs().max() < 1e-4
+
+
+def test_explorer_follows_the_pointer_and_the_keys(browser, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    open_explorer(browser, server)
+    plane = browser.find_element(By.CSS_SELECTOR, "#latent-explorer-app .le-plane")
+    readout = browser.find_element(By.CSS_SELECTOR, "#latent-explorer-app .le-readout")
+    digit = "return [...document.querySelector('#latent-explorer-app .le-digit').getContext('2d')" \
+            ".getImageData(0, 0, 60, 60).data].filter((v, i) => i % 4 == 0).reduce((a, b) => a + b, 0);"
+    assert readout.text == "z = (0.00, 0.00)"
+    before = browser.execute_script(digit)
+    ActionChains(browser).move_to_element_with_offset(plane, 90, -90).click_and_hold().move_by_offset(20, 0).release().perform()
+    z1, z2 = browser.execute_script("return latentExplorer.z();")
+    assert z1 > 1 and z2 > 1 and browser.execute_script(digit) != before
+    assert readout.text == f"z = ({z1:.2f}, {z2:.2f})"
+    plane.send_keys(Keys.ARROW_LEFT)
+    assert browser.execute_script("return latentExplorer.z();") == pytest.approx([z1 - 0.1, z2])
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+
+
+def test_explorer_reports_its_speed(browser, server, capsys):
+    """Decode + draw time in headless Chromium: reported, not asserted (a timing would flake on a loaded machine)."""
+    open_explorer(browser, server)
+    timing = browser.execute_script("return latentExplorer.benchmark(300);")
+    assert timing["n"] == 300 and 0 < timing["median"] <= timing["mean"] * 10
+    with capsys.disabled():
+        print(f"\nlatent explorer, decode + draw in headless Chromium: median {timing['median']:.3f} ms, "
+              f"mean {timing['mean']:.3f} ms over {timing['n']} updates")
