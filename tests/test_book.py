@@ -313,6 +313,7 @@ def test_explorer_follows_the_pointer_and_the_keys(browser, server):
             ".getImageData(0, 0, 60, 60).data].filter((v, i) => i % 4 == 0).reduce((a, b) => a + b, 0);"
     assert readout.text == "z = (0.00, 0.00)"
     before = browser.execute_script(digit)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", plane)  # actions do not scroll
     ActionChains(browser).move_to_element_with_offset(plane, 90, -90).click_and_hold().move_by_offset(20, 0).release().perform()
     z1, z2 = browser.execute_script("return latentExplorer.z();")
     assert z1 > 1 and z2 > 1 and browser.execute_script(digit) != before
