@@ -91,3 +91,23 @@ def test_book_build_stops_with_the_command_when_weights_are_missing(tmp_path, mo
         latent_explorer.check_weights(App)
     monkeypatch.undo()
     latent_explorer.check_weights(App)  # with the package's weights: no error
+
+
+def test_a_checkpoint_of_fit_exports_too(tmp_path, small):
+    from vae_course import fit, seed_everything
+    from vae_course.explorer import main
+
+    seed_everything(0)
+    model = VAE(h_dim=32, z_dim=2)
+    fit(model, small, epochs=1, beta=2.0, checkpoint=tmp_path / "vae2d.pt", progress=False)
+    path = export_decoder(tmp_path / "mine.js", checkpoint=tmp_path / "vae2d.pt", data=small)
+    data = json.loads(path.read_text().split(" = ", 1)[1][:-2])
+    assert data["beta"] == 2.0 and data["epochs"] == 1 and [l["out"] for l in data["layers"]] == [32, 784]
+    assert np.array_equal(array(data["layers"][1]["weight"], "<f4").reshape(784, 32), model.decoder[2].weight.detach().numpy())
+    with torch.no_grad():
+        codes = model.eval().encode(small.test_images[:pretrained.N_CODES])[0]
+    assert np.allclose(array(data["codes"], "<f4").reshape(-1, 2), codes.numpy())
+    seed_everything(0)
+    fit(VAE(h_dim=32, z_dim=3), small, epochs=1, checkpoint=tmp_path / "vae3d.pt", progress=False)
+    with pytest.raises(ValueError, match="2-D latent plane"):
+        main([str(tmp_path / "no.js"), "--checkpoint", str(tmp_path / "vae3d.pt")])
