@@ -23,7 +23,7 @@ BETAS = (0.5, 1.0, 2.0, 4.0)
 CONFIG = {"x_dim": 784, "h_dim": 256, "z_dim": 2}
 EPOCHS = 30
 N_CODES = 2000
-FOLDER = Path(__file__).parent / "pretrained"
+FOLDER = Path(__file__).parent / "weights"
 
 
 def path_for(beta: float) -> Path:
