@@ -80,6 +80,12 @@ def _compare(got: Any, expected: Any, case: Case) -> str | None:
     return None if got == expected else f"{got!r}, 기대한 값과 다릅니다 · {got!r} is not the expected value"
 
 
+def not_implemented(exercise: str) -> Verdict:
+    """The verdict on a starter that still raises NotImplementedError."""
+    return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
+                                     "not yet implemented: replace the starter's raise NotImplementedError"])
+
+
 def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = "",
                    compare: Callable[[Any, Case], str | None] | None = None) -> Verdict:
     """Call `answer(*case.args)` for every case and compare with `case.expected`.
@@ -95,8 +101,7 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
             got = answer(*case.args)
             problem = compare(got, case) if compare else _compare(got, case.expected, case)
         except NotImplementedError:
-            return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
-                                             "not yet implemented: replace the starter's raise NotImplementedError"])
+            return not_implemented(exercise)
         except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
             where = traceback.extract_tb(err.__traceback__)[-1]
             problem = f"{type(err).__name__}: {err} (line {where.lineno})"

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from ._core import Case, Verdict, check_function
+from .training import reference_loss
 
 
 # KL warm-up ------------------------------------------------------------------------------------------
@@ -35,15 +35,6 @@ def kl_warmup(answer) -> Verdict:
 
 # The β-weighted loss ---------------------------------------------------------------------------------
 
-def _reference_kl(mu, logvar):
-    return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
-
-
-def _reference_loss(logits, x, mu, logvar, beta):
-    rec = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
-    return (rec + beta * _reference_kl(mu, logvar)).mean()
-
-
 def _loss_cases() -> list[Case]:
     g = torch.Generator().manual_seed(2)
 
@@ -64,7 +55,7 @@ def _loss_cases() -> list[Case]:
     ]
     zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20), 8.0)
     cases.append(("로짓 0, q = p(z), β = 8: 784 ln 2 · logits 0, q = p(z), β = 8: 784 ln 2", zero))
-    return [Case(about, args, _reference_loss(*args), atol=1e-3) for about, args in cases]
+    return [Case(about, args, reference_loss(*args), atol=1e-3) for about, args in cases]
 
 
 def beta_loss(answer) -> Verdict:

@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ._core import Case, Verdict, _compare, check_function
+from .training import loss_cases
 
 
 # Exercise building/forward: the forward pass of the from-scratch model, with the noise given ---------
@@ -92,35 +93,10 @@ def forward(answer) -> Verdict:
 
 # Exercise building/sum-over-pixels: the fix of the tutorial's pixel-mean loss ----------------------
 
-def _reference_loss(logits, x, mu, logvar):
-    rec = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
-    kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum(1)
-    return (rec + kl).mean()
-
-
-def _loss_cases() -> list[Case]:
-    g = torch.Generator().manual_seed(3)
-
-    def batch(n, binary=True, logvar_scale=1.0):
-        x = torch.rand(n, 784, generator=g)
-        x = torch.bernoulli(x, generator=g) if binary else x
-        logits, mu = torch.randn(n, 784, generator=g) * 3, torch.randn(n, 20, generator=g)
-        logvar = torch.randn(n, 20, generator=g) * logvar_scale
-        return logits, x, mu, logvar
-
-    cases = [("배치 128, 이진 픽셀 · batch of 128, binary pixels", batch(128)),
-             ("배치 크기 1 · batch size 1", batch(1)),
-             ("회색조 픽셀 · grey pixels", batch(16, binary=False)),
-             ("큰 로그 분산 (±30) · large log-variance (±30)", batch(8, logvar_scale=30.0))]
-    zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20))
-    cases.append(("로짓 0, q = p(z): 784 ln 2 · logits 0 and q = p(z): 784 ln 2", zero))
-    return [Case(about, args, _reference_loss(*args), atol=1e-3) for about, args in cases]
-
-
 def sum_over_pixels(answer) -> Verdict:
     """Exercise building/sum-over-pixels: BCE summed over pixels plus KL, averaged over the batch only."""
     return check_function(
-        "building/sum-over-pixels", answer, _loss_cases(),
+        "building/sum-over-pixels", answer, loss_cases(seed=3, n_binary=128, n_grey=16),
         hint="이미지 한 장의 재구성 항은 픽셀 784개의 음의 로그 우도를 모두 더한 값이고, KL도 이미지 한 장당 값입니다. "
              "두 항을 이미지마다 더한 뒤에 평균을 내는 축은 배치 하나뿐입니다. "
              "· One image's reconstruction term adds up the negative log-likelihood of all 784 pixels, and the KL is "

@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models import VAE
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, not_implemented
 
 
 # Exercise evaluation/iwae-logsumexp ---------------------------------------------------------------------
@@ -166,8 +166,7 @@ def binary_log_likelihood(answer) -> Verdict:
         try:
             ok, line = _refusal_line(answer, about, args)
         except NotImplementedError:
-            return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
-                                             "not yet implemented: replace the starter's raise NotImplementedError"])
+            return not_implemented(exercise)
         passed &= ok
         lines.append(line)
     return Verdict(exercise, passed, lines, hint)
