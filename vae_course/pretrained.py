@@ -14,7 +14,8 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from .device import seed_everything
+from .data import load_mnist
+from .device import get_device, seed_everything
 from .evaluate import evaluate
 from .models import VAE
 from .train import fit
@@ -83,9 +84,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--out", type=Path, default=FOLDER, help="folder for the .pt files (default: the package)")
     args = parser.parse_args(argv)
-    from .data import load_mnist
-    from .device import get_device
-
     data = load_mnist(get_device(), binarize=True)
     if data.source != "torchvision" or len(data.test_images) < N_CODES:
         raise SystemExit(f"The pre-trained models need full MNIST; got {data!r}. Set VAE_COURSE_DATA or go online.")
