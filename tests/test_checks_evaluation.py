@@ -219,5 +219,5 @@ def test_starter_is_not_yet_implemented(run):
 ])
 def test_verdict_record_for_the_grader(run, answer, exercise):
     data, metadata = run(answer)._repr_mimebundle_()
-    assert metadata[RECORD] == {"exercise": exercise, "passed": True, "message": metadata[RECORD]["message"]}
+    assert metadata[RECORD] == {"exercise": exercise, "passed": True, "message": data["text/plain"].split("\n", 1)[1]}
     assert data["text/plain"].startswith(f"[{exercise}] ✅ 통과 · passed")

@@ -95,7 +95,17 @@ def test_corrupt_cache_names_the_file(tmp_path):
         shutil.copy(source / name, raw / name)
     with open(raw / RAW_FILES[0], "r+b") as f:
         f.truncate(1000)
-    with pytest.raises(CorruptDataError, match=r"MNIST/raw could not be read.*corrupt or truncated.*delete that folder"):
+    with pytest.raises(CorruptDataError, match=rf"MNIST/raw/{RAW_FILES[0]}: it holds 1,000 bytes .*truncated.*delete that folder"):
+        load_mnist("cpu", root=tmp_path)
+
+
+def test_a_file_that_is_not_mnist_is_named(tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in RAW_FILES:
+        (raw / name).write_bytes(b"\0\0\x08\x01" + (3).to_bytes(4, "big") + bytes(3))
+    (raw / RAW_FILES[2]).write_text("<html>not found</html>")
+    with pytest.raises(CorruptDataError, match=rf"{RAW_FILES[2]}: its header is not an MNIST"):
         load_mnist("cpu", root=tmp_path)
 
 

@@ -60,10 +60,20 @@ def test_nearest_distance_and_hole_fraction():
     assert hole_fraction(points, codes, radius=100.0) == 0.0
 
 
-def test_chunks_give_the_same_distances():
+def exact_nearest(points, codes):
+    """The reference: every difference squared and summed in float64, then rounded once to float32."""
+    differences = points.double()[:, None, :] - codes.double()[None, :, :]
+    return differences.pow(2).sum(-1).sqrt().min(1).values.float()
+
+
+@pytest.mark.parametrize("chunk", [7, 256, 1000])
+def test_distances_match_an_exact_reference_in_any_chunk_size(chunk):
     g = torch.Generator().manual_seed(0)
     points, codes = torch.randn(1000, 2, generator=g), torch.randn(3000, 2, generator=g)
-    assert torch.allclose(nearest_distance(points, codes, chunk=7), torch.cdist(points, codes).min(1).values)
+    expected = exact_nearest(points, codes)
+    got = nearest_distance(points, codes, chunk=chunk)
+    torch.testing.assert_close(got, expected, rtol=1e-6, atol=1e-7)  # float32 rounding, not 1e-4
+    assert torch.equal(got, nearest_distance(points, codes, chunk=1000 - chunk + 1))
 
 
 def test_any_dimension_and_a_single_code():

@@ -1,4 +1,6 @@
 """The VAE's shapes, input checks and the reparameterization gradient."""
+import math
+
 import pytest
 import torch
 
@@ -61,5 +63,16 @@ def test_reparameterized_samples_have_the_right_moments():
 
 
 def test_overflowing_logvar_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"logvar reaches 200.*overflows exp"):
+    with pytest.raises(ValueError, match=r"logvar reaches 200.*where exp overflows in float32 \(about 88\.7\)"):
         VAE.reparameterize(torch.zeros(2, 3), torch.full((2, 3), 200.0))
+
+
+def test_the_logvar_limit_sits_just_inside_float32():
+    """What the limit's message says: exp(±80) is finite and normal in float32; exp overflows just above 88.7."""
+    from vae_course.validate import LOGVAR_LIMIT
+
+    finfo = torch.finfo(torch.float32)
+    limit = torch.tensor([-LOGVAR_LIMIT, LOGVAR_LIMIT])
+    assert torch.isfinite(torch.exp(limit)).all() and torch.exp(limit)[0] >= finfo.tiny
+    assert torch.isfinite(torch.exp(torch.tensor(88.7))) and torch.isinf(torch.exp(torch.tensor(88.73)))
+    assert abs(math.log(finfo.max) - 88.72) < 0.01

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import vae_course.train as train_module
-from vae_course import VAE, History, TrainingDiverged, evaluate, fit, load_checkpoint, seed_everything
+from vae_course import VAE, CheckpointError, History, TrainingDiverged, evaluate, fit, load_checkpoint, seed_everything
 
 
 def test_fit_learns_and_records_history(small):
@@ -47,6 +47,30 @@ def test_nan_loss_names_the_step_and_keeps_the_last_epoch(small):
         fit(model, small, epochs=3, progress=False)
     assert len(err.value.history) == 1
     assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+class LogVarBlowsUpAfter(VAE):
+    """Encodes a log-variance of 1,000 once `steps` training steps have run."""
+
+    def __init__(self, steps):
+        super().__init__(h_dim=32, z_dim=2)
+        self.steps = steps
+
+    def _encode(self, x, y=None):
+        if self.training:
+            self.steps -= 1
+        mu, logvar = super()._encode(x, y)
+        return (mu, logvar + 1000.0) if self.steps < 0 else (mu, logvar)
+
+
+def test_exploding_logvar_is_divergence_and_keeps_the_last_epoch(small):
+    model = LogVarBlowsUpAfter(steps=16 + 2)
+    with pytest.raises(TrainingDiverged, match=r"logvar reaches 1e\+03.*state after epoch 1") as err:
+        fit(model, small, epochs=3, progress=False)
+    assert len(err.value.history) == 1
+    first_epoch = LogVarBlowsUpAfter(steps=10**9)
+    first_epoch.load_state_dict(model.state_dict())
+    assert err.value.history["test_elbo"][0] == pytest.approx(evaluate(first_epoch, small)["elbo"])
 
 
 def test_interrupt_returns_what_was_trained(monkeypatch, small, capsys):
@@ -93,8 +117,30 @@ def test_checkpoint_from_another_architecture(small, tmp_path):
     fit(VAE(h_dim=32, z_dim=4), small, epochs=1, checkpoint=path, progress=False)
     with pytest.raises(ValueError, match=r"to_mu.weight: checkpoint \(4, 32\) vs model \(20, 400\)"):
         load_checkpoint(path, VAE())
-    path.write_bytes(b"not a checkpoint")
-    with pytest.raises(RuntimeError, match="corrupt or not a vae_course checkpoint"):
+
+
+@pytest.mark.parametrize("content", [b"not a checkpoint", b""], ids=["garbage", "empty"])
+def test_unreadable_checkpoint_names_the_file_and_never_suggests_unsafe_loading(tmp_path, content):
+    path = tmp_path / "vae.pt"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError, match=r"vae\.pt could not be read safely.*corrupt or not a vae_course checkpoint.*fit\(") as err:
+        load_checkpoint(path)
+    assert "weights_only" not in str(err.value) and err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_pickled_object_is_refused_without_unsafe_advice(tmp_path):
+    path = tmp_path / "evil.pt"
+    torch.save({"model": {}, "payload": object()}, path)  # needs weights_only=False to load: refused
+    with pytest.raises(CheckpointError, match="evil.pt could not be read safely") as err:
+        load_checkpoint(path)
+    assert "weights_only" not in str(err.value)
+
+
+@pytest.mark.parametrize("state", [{"weights": torch.zeros(2)}, torch.zeros(3)], ids=["dict", "tensor"])
+def test_torch_file_that_is_not_a_checkpoint(tmp_path, state):
+    path = tmp_path / "other.pt"
+    torch.save(state, path)
+    with pytest.raises(CheckpointError, match=r"other\.pt is a PyTorch file but not a vae_course checkpoint \(it lacks model"):
         load_checkpoint(path)
 
 
@@ -105,6 +151,9 @@ def test_bad_fit_arguments(small):
         fit(VAE(), small, epochs=0)
     with pytest.raises(ValueError, match="resume=True needs checkpoint"):
         fit(VAE(), small, epochs=1, resume=True)
+    for lr in (0, -1e-3, float("nan"), float("inf"), "1e-3", True):
+        with pytest.raises(ValueError, match="lr must be a positive finite number"):
+            fit(VAE(), small, epochs=1, lr=lr)
 
 
 def test_callback_sees_every_epoch(small):

@@ -56,9 +56,9 @@ def load_pretrained(beta: float = 1.0, device: str | torch.device = "cpu") -> Pr
         state = torch.load(path, map_location="cpu", weights_only=True)
         model = VAE(**state["config"])
         model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    except Exception as err:
-        raise RuntimeError(f"The pre-trained model {path} could not be read ({err}). "
-                           "Reinstall the package, or train it again with `python -m vae_course.pretrained`.") from err
+    except Exception as err:  # noqa: BLE001 - torch's own text would suggest an unsafe retry
+        raise RuntimeError(f"The pre-trained model {path} could not be read safely ({type(err).__name__}): it is corrupt. "
+                           "Reinstall the package, or train it again with `python -m vae_course.pretrained`.") from None
     return Pretrained(model.to(device).eval(), state["beta"], state["epochs"], state["test"],
                       state["codes"].float(), state["labels"].long())
 

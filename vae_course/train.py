@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 from .data import MNIST
 from .evaluate import evaluate
 from .losses import _bernoulli_nll, _kl
+from .validate import positive_number
 
 STATS = ("rec", "kl", "elbo")
 
@@ -66,6 +67,31 @@ def save_checkpoint(path: str | Path, model, optimizer, history: History) -> Non
     os.replace(tmp, path)
 
 
+CHECKPOINT_KEYS = ("model", "optimizer", "history", "model_class", "config", "rng", "cuda_rng")
+
+
+class CheckpointError(RuntimeError):
+    """A file that cannot be loaded as a vae_course checkpoint."""
+
+
+def _read_checkpoint(path: Path) -> dict:
+    """The checkpoint's state, loaded with weights_only=True, or a CheckpointError that names the file."""
+    from .models import MODELS
+
+    advice = (f"Train again with fit(model, data, checkpoint={str(path)!r}) to make a new one, "
+              f"or load a checkpoint that fit() wrote.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # noqa: BLE001 - torch's own text would suggest an unsafe retry
+        raise CheckpointError(f"Checkpoint {path} could not be read safely ({type(err).__name__}): the file is corrupt "
+                              f"or not a vae_course checkpoint. {advice}") from None
+    missing = [key for key in CHECKPOINT_KEYS if key not in state] if isinstance(state, dict) else list(CHECKPOINT_KEYS)
+    if missing or state["model_class"] not in MODELS:
+        what = f"lacks {', '.join(missing)}" if missing else f"names an unknown model class {state['model_class']!r}"
+        raise CheckpointError(f"{path} is a PyTorch file but not a vae_course checkpoint (it {what}). {advice}")
+    return state
+
+
 def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: bool = False) -> tuple[object, History]:
     """Load a checkpoint with weights_only=True; returns (model, history).
 
@@ -79,10 +105,7 @@ def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: b
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No checkpoint at {path}.")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:
-        raise RuntimeError(f"Checkpoint {path} could not be read ({err}); it is corrupt or not a vae_course checkpoint.") from err
+    state = _read_checkpoint(path)
     model = model if model is not None else MODELS[state["model_class"]](**state["config"])
     own = model.state_dict()
     bad = [f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape) if k in own else 'missing'}"
@@ -153,6 +176,7 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
         raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
     if not callable(beta) and not (isinstance(beta, (int, float)) and beta >= 0):
         raise ValueError(f"beta must be a non-negative number or a function of the step, got {beta!r}.")
+    lr = positive_number("lr", lr)
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path of the file to resume from>.")
     model.to(data.device).train()
@@ -169,7 +193,8 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
         try:
             steps_done = epoch * -(-len(data.train_images) // batch_size)
             row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1, steps_done)
-        except FloatingPointError as err:
+            row.update({f"test_{k}": v for k, v in evaluate(model, data, "test").items()})
+        except FloatingPointError as err:  # a NaN loss, or a log-variance out of bounds (LogVarianceOverflow)
             model.load_state_dict(good)
             raise TrainingDiverged(
                 f"Training diverged: {err}. The model was restored to its state after epoch {epoch} and "
@@ -180,7 +205,6 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
             print(f"중단됨: 완료된 {len(history)}개 에포크의 모델과 기록을 반환합니다. · "
                   f"Interrupted: returning the model and history of the {len(history)} completed epochs.")
             break
-        row.update({f"test_{k}": v for k, v in evaluate(model, data, "test").items()})
         row["seconds"] = time.perf_counter() - start  # training and the test pass
         history.rows.append(row)
         if checkpoint is not None:

@@ -1,6 +1,8 @@
 """Argument checks shared by the package: each error names the argument and what arrived."""
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -57,15 +59,28 @@ def same_device(name: str, x: Tensor, device: torch.device) -> None:
         )
 
 
-LOGVAR_LIMIT = 80.0  # exp(±80) is still finite in float32; beyond it a log-variance is a bug
+def positive_number(name: str, value) -> float:
+    """Return `value` as a float if it is a finite number > 0 (not a bool), else raise a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
+    return float(value)
+
+
+class LogVarianceOverflow(ValueError, FloatingPointError):
+    """A log-variance beyond ±LOGVAR_LIMIT: the encoder has diverged (fit treats it as divergence)."""
+
+
+# exp(88.7) is the largest float32 exp (3.4e38) and exp(-87.3) the smallest normal float32 (1.2e-38):
+# a |log σ²| beyond 80 is finite but only a few nats from both limits, so it means the encoder diverged.
+LOGVAR_LIMIT = 80.0
 
 
 def bounded_logvar(logvar: Tensor) -> Tensor:
-    """Raise if |log σ²| exceeds LOGVAR_LIMIT, where exp overflows or underflows in float32."""
+    """Raise LogVarianceOverflow if |log σ²| exceeds LOGVAR_LIMIT, close to where exp overflows in float32."""
     worst = logvar.detach().abs().max().item() if logvar.numel() else 0.0
     if worst > LOGVAR_LIMIT:
-        raise ValueError(
-            f"logvar reaches {worst:.3g}; |log σ²| > {LOGVAR_LIMIT:g} overflows exp. "
-            f"The encoder has diverged: lower the learning rate or check the input scaling."
+        raise LogVarianceOverflow(
+            f"logvar reaches {worst:.3g}; |log σ²| > {LOGVAR_LIMIT:g} is within a few nats of where exp "
+            f"overflows in float32 (about 88.7). The encoder has diverged: lower the learning rate or check the input scaling."
         )
     return logvar

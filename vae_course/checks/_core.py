@@ -7,6 +7,9 @@ bilingual text in a notebook, and its output metadata carries a JSON record unde
 """
 from __future__ import annotations
 
+import copy
+import math
+import numbers
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -24,6 +27,7 @@ class Verdict:
     passed: bool
     lines: list[str] = field(default_factory=list)
     hint: str = ""
+    not_implemented: bool = False  # the answer is still the starter (raises NotImplementedError)
 
     @property
     def message(self) -> str:
@@ -63,32 +67,43 @@ def _compare(got: Any, expected: Any, case: Case) -> str | None:
         if got.shape != expected.shape:
             return f"모양이 {tuple(got.shape)}, 기대한 모양은 {tuple(expected.shape)} · shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
         got = got.detach().to("cpu", expected.dtype)
+        if (~torch.isfinite(got) & (got != expected)).any():  # NaN never passes, nor inf where none is expected
+            return "결과에 NaN 또는 무한대가 있습니다 · the result contains NaN or infinity"
         if not torch.allclose(got, expected, atol=case.atol, rtol=case.rtol, equal_nan=False):
-            if not torch.isfinite(got).all():
-                return "결과에 NaN 또는 무한대가 있습니다 · the result contains NaN or infinity"
             worst = (got - expected).abs().max().item()
             return f"값이 다릅니다 (최대 차이 {worst:.3g}) · values differ (largest difference {worst:.3g})"
         return None
-    if isinstance(expected, float):
-        try:
-            value = float(got)
-        except (TypeError, ValueError):
-            return f"숫자를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · expected a number, got {type(got).__name__}"
-        if abs(value - expected) > case.atol + case.rtol * abs(expected):
-            return f"{value:.6g}, 기대한 값과 다릅니다 · {value:.6g} differs from the expected value"
-        return None
-    return None if got == expected else f"{got!r}, 기대한 값과 다릅니다 · {got!r} is not the expected value"
+    if isinstance(expected, bool) or not isinstance(expected, (int, float)):
+        return None if got == expected else f"{got!r}, 기대한 값과 다릅니다 · {got!r} is not the expected value"
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and got.dtype != torch.bool:
+        got = got.item()  # a one-element tensor holds a number; its dtype decides int or float below
+    if isinstance(got, bool) or (isinstance(expected, int) and not isinstance(got, numbers.Integral)):
+        ko, en = ("정수", "an integer") if isinstance(expected, int) else ("수", "a number")
+        return (f"{got!r}: {ko}를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · "
+                f"{got!r}: expected {en}, got {type(got).__name__}")
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return f"수를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · expected a number, got {type(got).__name__}"
+    if not math.isfinite(value):
+        return f"{value}: 결과가 NaN 또는 무한대입니다 · the result is NaN or infinite"
+    if isinstance(expected, int):
+        return None if value == expected else f"{value:g}, 기대한 값과 다릅니다 · {value:g} is not the expected value"
+    if abs(value - expected) > case.atol + case.rtol * abs(expected):
+        return f"{value:.6g}, 기대한 값과 다릅니다 · {value:.6g} differs from the expected value"
+    return None
 
 
 def not_implemented(exercise: str) -> Verdict:
     """The verdict on a starter that still raises NotImplementedError."""
     return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
-                                     "not yet implemented: replace the starter's raise NotImplementedError"])
+                                     "not yet implemented: replace the starter's raise NotImplementedError"],
+                   not_implemented=True)
 
 
 def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = "",
                    compare: Callable[[Any, Case], str | None] | None = None) -> Verdict:
-    """Call `answer(*case.args)` for every case and compare with `case.expected`.
+    """Call `answer` on fresh copies of every case's arguments and compare with `case.expected`.
 
     `compare(got, case)` replaces the default comparison; it returns the problem in words, or None.
     """
@@ -98,7 +113,7 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
     lines, passed = [], True
     for case in cases:
         try:
-            got = answer(*case.args)
+            got = answer(*copy.deepcopy(case.args))  # an answer that edits its input in place spoils no other case
             problem = compare(got, case) if compare else _compare(got, case.expected, case)
         except NotImplementedError:
             return not_implemented(exercise)

@@ -85,7 +85,7 @@ def _active_cases() -> list[Case]:
          (torch.full((n, 5), 3.0) + 1e-4 * torch.randn(n, 5, generator=g),)),
         ("모든 차원이 활성 · every dimension active", (torch.randn(n, 20, generator=g) * 2 + 1,)),
         ("문턱값 0.1 · threshold 0.1", (mixed, 0.1)),
-        ("예제 두 개 · two examples", (torch.tensor([[0.0, 1.0, 0.0], [0.0, -1.0, 0.05]]),)),
+        ("데이터 점 두 개 · two data points", (torch.tensor([[0.0, 1.0, 0.0], [0.0, -1.0, 0.05]]),)),
     ]
     return [Case(about, args, _reference_active(*args)) for about, args in cases]
 
@@ -94,7 +94,7 @@ def active_units(answer) -> Verdict:
     """Exercise beta/active-units: the number of latent dimensions whose mean μ_j(x) varies over x."""
     return check_function(
         "beta/active-units", answer, _active_cases(),
-        hint="차원마다 예제들(0번 축)에 걸친 μ의 분산을 구해 문턱값보다 큰 차원의 수를 세세요. 평균이 0이 아니어도 "
+        hint="차원마다 데이터 점들(0번 축)에 걸친 μ의 분산을 구해 문턱값보다 큰 차원의 수를 세세요. 평균이 0이 아니어도 "
              "모든 x에서 같으면 정보가 없습니다. · For each dimension take the variance of μ across the examples "
              "(axis 0) and count the dimensions above the threshold. A mean that is not 0 but the same for every x "
              "carries no information.")

@@ -44,7 +44,7 @@ def log_evidence(answer) -> Verdict:
     cases = [Case(about, args, LinearGaussian(*args[1:]).log_evidence(args[0])) for about, args in _problems()]
     return check_function(
         "elbo/log-evidence", answer, cases,
-        hint="x의 공분산 행렬은 (D, D) 모양이어야 하고, 잡음의 분산은 σ가 아니라 σ²입니다. 예제마다 값 하나를 돌려주세요. "
+        hint="x의 공분산 행렬은 (D, D) 모양이어야 하고, 잡음의 분산은 σ가 아니라 σ²입니다. 데이터 점마다 값 하나를 돌려주세요. "
              "· The covariance of x must be (D, D), and the noise variance is σ², not σ. Return one value per example.")
 
 

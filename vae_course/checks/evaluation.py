@@ -98,7 +98,7 @@ def elbo_estimate(answer) -> Verdict:
         return check_function(
             "evaluation/sampled-elbo", answer, _elbo_cases(),
             hint="ELBO의 첫째 항은 q(z|x)에 대한 기댓값입니다. 주어진 ε로 q에서 z를 하나 뽑고(새로 뽑지 마세요), "
-                 "픽셀에 대해 합한 log p(x|z)에서 KL을 빼서 예제마다 하나씩 돌려주세요. 손실이 아니라 ELBO입니다. "
+                 "픽셀에 대해 합한 log p(x|z)에서 KL을 빼서 이미지마다 하나씩 돌려주세요. 손실이 아니라 ELBO입니다. "
                  "· The ELBO's first term is an expectation under q(z|x): draw one z from q with the given ε (don't draw "
                  "a new one), and return log p(x|z) summed over pixels minus the KL, one value per example. It is the "
                  "ELBO, not the loss.")
@@ -159,7 +159,7 @@ def binary_log_likelihood(answer) -> Verdict:
             "numerically stable function, and raise a ValueError if any pixel is neither 0 nor 1.")
     value_cases, refusals = _likelihood_cases()
     values = check_function(exercise, answer, value_cases, hint)
-    if not callable(answer) or (not values.passed and "not yet implemented" in values.message):
+    if not callable(answer) or values.not_implemented:
         return values
     lines, passed = list(values.lines), values.passed
     for about, args in refusals:

@@ -105,7 +105,7 @@ def _at_threshold():
 
 def _active_units_cases() -> list[Case]:
     inputs = [
-        ("1,000개 예제, 10차원, 활성 5개 · 1,000 examples, 10 dimensions, 5 active",
+        ("데이터 점 1,000개, 10차원, 활성 5개 · 1,000 data points, 10 dimensions, 5 active",
          (_with_variances([4.0, 1e-4, 1.0, 0.0, 0.25, 0.0025, 0.09, 1e-6, 0.04, 0.0]), 0.01)),
         ("모든 코드가 상수: 0개 · every code is constant: 0 active",
          (torch.tensor([[3.0, -1.0, 0.0, 0.5]]).repeat(200, 1), 0.01)),

@@ -98,7 +98,7 @@ def _gaussian_cases() -> list[Case]:
          (x, rand(16, 784), torch.randn(16, 784, generator=g))),
         ("x = 평균, log σ² = 0: -(784/2) ln 2π · x = mean, log σ² = 0: -(784/2) ln 2π",
          (x[:3], x[:3].clone(), torch.zeros(3, 784))),
-        ("모든 예제가 같이 쓰는 로그 분산, 모양 (D,) · one log-variance per pixel shared by the batch, shape (D,)",
+        ("배치의 모든 이미지가 같이 쓰는 로그 분산, 모양 (D,) · one log-variance per pixel shared by the batch, shape (D,)",
          (x[:4], rand(4, 784), torch.randn(784, generator=g))),
         ("스칼라 로그 분산 텐서 (σ = 0.1) · a scalar log-variance tensor (σ = 0.1)",
          (x[:4], rand(4, 784), torch.tensor(math.log(0.01)))),
