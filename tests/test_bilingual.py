@@ -19,7 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_glossary import GLOSSARY, load_glossary  # noqa: E402  (book/_ext is not a package)
+from course_glossary import GLOSSARY, chapters, first_chapters, korean_prose, load_glossary, uses  # noqa: E402  (book/_ext is not a package)
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 OPEN = re.compile(r'<div class="(ko|en)">\s*$')
@@ -160,6 +160,19 @@ def check_terms(text: str, line: int) -> list[tuple[int, str]]:
             for pattern, agreed in WRONG for match in pattern.finditer(text)]
 
 
+BRITISH = re.compile(
+    r"\b(?:(?:maxim|minim|normal|optim|regular|parameter|reparameter|summar|visual|initial|general|characte?r|recogn|"
+    r"organ|real|util|emphas|standard|stabil|amort|categor|discret|vector|quant|random|tokeni?)is(?:e|es|ed|ing|er|ers|ation|ations)"
+    r"|behaviour|colour|favour|neighbour|centre|centred|modell(?:ing|ed)|labell(?:ing|ed)|analys(?:e|ed|ing)|catalogue)\b",
+    re.I)
+
+
+def check_spelling(text: str, line: int) -> list[tuple[int, str]]:
+    """English prose uses American spelling: maximize, normalize, behavior, color, modeling, labeled."""
+    return [(line + text[:match.start()].count("\n"), f"'{match.group()}' is British spelling: the course writes American English")
+            for match in BRITISH.finditer(CODE_SPAN.sub("", text))]
+
+
 def check_bold(text: str, line: int) -> list[tuple[int, str]]:
     """`**` that CommonMark leaves as literal text, e.g. `**증거 하한(ELBO)**을`."""
     problems = []
@@ -206,6 +219,9 @@ def lint_markdown(text: str) -> list[tuple[int, str]]:
     problems += check_terms(text, 1) + check_images(text, 1)
     for block in page.blocks:
         problems += check_tags(block) + check_script(block) + check_bold(block.text, block.line + 1)
+        if block.lang == "en":
+            problems += check_spelling(block.text, block.line + 1)
+    problems += [problem for line, title, _ in page.headings for problem in check_spelling(title.split(" · ")[-1], line)]
     return sorted(problems)
 
 
@@ -276,12 +292,36 @@ def test_glossary_has_the_core_terms_once():
 def test_glossary_entry(entry):
     ko, en = entry["definition"]["ko"], entry["definition"]["en"]
     assert HANGUL.search(ko) and not HANGUL.search(en + entry["en"]), "Korean definition in Korean, English in English"
-    assert entry["chapter"] in toc_files(), f"chapter {entry['chapter']!r} is not a page of _toc.yml"
+    assert first_chapters()[entry["id"]] is not None, f"no chapter's Korean prose uses {entry['ko']!r}: use it or remove it"
     wrong, accepted = set(entry.get("wrong", [])), {entry["ko"], *entry.get("also", [])}
     assert all(HANGUL.search(form) for form in wrong | accepted), "Korean forms contain Hangul"
     assert not wrong & accepted, "a form cannot be both accepted and wrong"
     assert check_terms(entry["ko"] + "\n" + ko + "\n" + "\n".join(accepted), 1) == [], "the glossary itself uses a wrong form"
     assert check_bold(ko, 1) == check_bold(en, 1) == []
+
+
+@pytest.mark.parametrize("term_id", ["latent-variable", "prior", "posterior", "logit", "log-variance", "epoch", "batch",
+                                     "learning-rate", "dynamic-binarization", "kl", "closed-form", "bce", "bernoulli",
+                                     "manifold", "amortized-inference"])
+def test_terms_the_first_chapter_uses_link_to_it(term_id):
+    """The review found these linked to later chapters; the first chapter in toc order uses them all."""
+    assert chapters()[0] == "notebooks/autoencoders"
+    assert first_chapters()[term_id] == "notebooks/autoencoders"
+
+
+def test_introduced_in_is_the_first_chapter_in_toc_order_that_uses_the_term():
+    order = chapters()
+    assert order == [name for name in toc_files_in_order() if name not in ("book/glossary", "book/instructors", "book/intro")]
+    for entry in load_glossary():
+        first = first_chapters()[entry["id"]]
+        earlier = order[:order.index(first)]
+        forms = (entry["ko"], *entry.get("also", []))
+        assert any(uses(korean_prose(first), form) for form in forms)
+        assert not any(uses(korean_prose(name), form) for name in earlier for form in forms), entry["id"]
+
+
+def toc_files_in_order() -> list[str]:
+    return re.findall(r"file:\s*(\S+)", (ROOT / "_toc.yml").read_text(encoding="utf-8"))
 
 
 # The rules themselves, each on a small bad example -------------------------------------------------
@@ -296,7 +336,7 @@ GOOD = """# 제목 · Title
 
 <div class="en">
 
-We maximise the **ELBO**.
+We maximize the **ELBO**.
 
 </div>
 
@@ -319,10 +359,12 @@ def test_a_good_page_passes():
     ('<div class="en">\n\nText.\n\n</div>\n', "a Korean (ko) block is missing"),
     (GOOD.replace("<div class=\"ko\">\n\n", "<div class=\"ko\">\n"), "blank line after <div class=\"ko\">"),
     (GOOD.replace("합니다. `코드`\n\n</div>", "합니다. `코드`\n</div>"), "blank line before </div>"),
-    (GOOD.replace("\nWe maximise the **ELBO**.\n\n</div>", "\nWe maximise the **ELBO**.\n"), "never closed"),
-    (GOOD.replace("We maximise", "$$\ny\n$$\n\nWe maximise"), "has 0 display equations"),
+    (GOOD.replace("\nWe maximize the **ELBO**.\n\n</div>", "\nWe maximize the **ELBO**.\n"), "never closed"),
+    (GOOD.replace("We maximize", "$$\ny\n$$\n\nWe maximize"), "has 0 display equations"),
     (GOOD.replace("**증거 하한**(ELBO)을 최대화합니다.", "ELBO"), "no Hangul"),
-    (GOOD.replace("We maximise", "우리는 maximise"), "English block contains Hangul ('우리는')"),
+    (GOOD.replace("We maximize", "우리는 maximize"), "English block contains Hangul ('우리는')"),
+    (GOOD.replace("We maximize", "We maximise"), "'maximise' is British spelling"),
+    (GOOD.replace("We maximize", "Its behaviour: we maximize"), "'behaviour' is British spelling"),
     (GOOD.replace("최대화합니다", "이전 분포를 최대화합니다"), "'이전 분포' is a wrong form: write 사전 분포 (prior)"),
     (GOOD.replace("최대화합니다", "이후분포를 최대화합니다"), "'이후분포' is a wrong form: write 사후 분포 (posterior)"),
     (GOOD.replace("**증거 하한**(ELBO)을", "**증거 하한(ELBO)**을"), "'**' does not render as bold"),
@@ -330,8 +372,8 @@ def test_a_good_page_passes():
     (GOOD.replace("# 제목 · Title", "# Title"), "heading 'Title' should be bilingual"),
     (GOOD.replace("**증거 하한**", "## 소제목 · Subtitle\n\n**증거 하한**"), "is inside a <div class=\"ko\"> block"),
     (GOOD + "\nStray text.\n", "text outside a language block ('Stray text.')"),
-    (GOOD.replace("We maximise", "![](figure.png)\n\nWe maximise"), "image without alt text"),
-    (GOOD.replace("We maximise", '<img src="figure.png" alt="">\n\nWe maximise'), "image without alt text"),
+    (GOOD.replace("We maximize", "![](figure.png)\n\nWe maximize"), "image without alt text"),
+    (GOOD.replace("We maximize", '<img src="figure.png" alt="">\n\nWe maximise'), "image without alt text"),
 ])
 def test_rule_catches(bad, expected):
     assert expected in messages(bad)

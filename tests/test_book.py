@@ -92,6 +92,10 @@ def test_glossary_links_every_term_to_its_chapter(site):
     linked = re.findall(r'<p class="glossary-chapter">[^<]*<a class="reference internal" href="[^"#]+\.html">', html)
     assert entries >= 27 and len(linked) == entries and html.count('<dt id="term-') == 2 * entries
     assert 'id="term-prior"' in html and 'id="term-prior-en"' in html and html.count('class="ko docutils container"') == entries
+    # the link is the first chapter in toc order whose Korean prose uses the term (computed by the build)
+    prior = html[html.index('id="term-prior"'):]
+    assert re.search(r'<p class="glossary-chapter">[^<]*<a class="reference internal" href="\.\./notebooks/autoencoders\.html">',
+                     prior[:prior.index("</dd>")])
 
 
 def test_search_index_holds_korean_and_english_words(site):
@@ -331,3 +335,24 @@ def test_explorer_reports_its_speed(browser, server, capsys):
     with capsys.disabled():
         print(f"\nlatent explorer, decode + draw in headless Chromium: median {timing['median']:.3f} ms, "
               f"mean {timing['mean']:.3f} ms over {timing['n']} updates")
+
+
+def test_book_build_stops_with_the_command_when_weights_are_missing(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import latent_explorer
+    from sphinx.errors import ExtensionError
+
+    from vae_course import pretrained
+
+    class App:
+        class builder:
+            format = "html"
+
+        class config:
+            latent_explorer_beta = 1.0
+
+    monkeypatch.setattr(pretrained, "FOLDER", tmp_path)
+    with pytest.raises(ExtensionError, match=r"make pretrained.*"):
+        latent_explorer.check_weights(App)
+    monkeypatch.undo()
+    latent_explorer.check_weights(App)  # with the package's weights: no error

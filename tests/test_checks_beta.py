@@ -29,8 +29,8 @@ def count_active_units(mu, threshold=0.01):
 
 def count_active_units_biased(mu, threshold=0.01):
     """The population variance (÷N) is just as right: the cases keep away from the threshold."""
-    centred = mu - mu.mean(0)
-    return (centred.pow(2).mean(0) > threshold).sum()  # a 0-d tensor is accepted as a count
+    centerd = mu - mu.mean(0)
+    return (centerd.pow(2).mean(0) > threshold).sum()  # a 0-d tensor is accepted as a count
 
 
 @pytest.mark.parametrize("answer", [kl_warmup, kl_warmup_with_torch])

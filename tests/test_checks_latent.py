@@ -87,11 +87,11 @@ def test_interpolate_mistakes_fail_with_a_reason(answer, about, message):
 
 def test_identical_endpoints_need_no_division():
     """A path built from the direction (z2 - z1) / ‖z2 - z1‖ breaks on identical endpoints."""
-    def normalised(z1, z2, n):
+    def normalized(z1, z2, n):
         gap = (z2 - z1).norm()
         direction = (z2 - z1) / gap
         return z1 + torch.linspace(0, 1, n).unsqueeze(1) * gap * direction
-    verdict = check.interpolate(normalised)
+    verdict = check.interpolate(normalized)
     assert not verdict.passed and "NaN" in failing_line(verdict, "identical endpoints")
 
 

@@ -1,7 +1,6 @@
 """The latent explorer's export: the weights in the .js file are the model's, and they decode as PyTorch does."""
 import base64
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +61,7 @@ def test_the_file_is_small(model_and_file):
 
 def test_only_a_2d_linear_decoder_can_be_explored():
     p = load_pretrained(1.0)
-    wide = Pretrained(VAE(h_dim=8, z_dim=3), 1.0, 1, p.test, torch.zeros(4, 3), torch.zeros(4, dtype=torch.long))
+    wide = Pretrained(VAE(h_dim=8, z_dim=3), 1.0, 1, p.test, p.n_test, torch.zeros(4, 3), torch.zeros(4, dtype=torch.long))
     with pytest.raises(ValueError, match="2-D latent plane"):
         explorer_data(wide)
 
@@ -72,25 +71,6 @@ def test_command_line_writes_the_file(tmp_path, capsys):
 
     main([str(tmp_path / "out.js"), "--beta", "4"])
     assert "wrote" in capsys.readouterr().out and '"beta":4.0' in (tmp_path / "out.js").read_text()
-
-
-def test_book_build_stops_with_the_command_when_weights_are_missing(tmp_path, monkeypatch):
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    import latent_explorer
-    from sphinx.errors import ExtensionError
-
-    class App:
-        class builder:
-            format = "html"
-
-        class config:
-            latent_explorer_beta = 1.0
-
-    monkeypatch.setattr(pretrained, "FOLDER", tmp_path)
-    with pytest.raises(ExtensionError, match=r"make pretrained.*"):
-        latent_explorer.check_weights(App)
-    monkeypatch.undo()
-    latent_explorer.check_weights(App)  # with the package's weights: no error
 
 
 def test_a_checkpoint_of_fit_exports_too(tmp_path, small):

@@ -2,8 +2,7 @@
 import pytest
 import torch
 
-from vae_course import VAE, load_mnist
-from vae_course import pretrained
+from vae_course import VAE, evaluate, load_mnist, pretrained
 from vae_course.pretrained import BETAS, load_pretrained, train_pretrained
 
 
@@ -32,6 +31,18 @@ def test_codes_are_the_encoder_means_of_the_first_test_digits(beta, binarized):
     with torch.no_grad():
         mu, _ = p.model.encode(binarized.test_images[:pretrained.N_CODES])
     torch.testing.assert_close(mu, p.codes, atol=2e-2, rtol=1e-2)  # weights and codes are stored in half precision
+
+
+@pytest.mark.parametrize("beta", BETAS)
+def test_the_record_says_on_how_many_test_images_it_was_computed(beta, binarized):
+    p = load_pretrained(beta)
+    assert p.n_test >= pretrained.N_CODES
+    if binarized.source != "torchvision" or len(binarized.test_images) < p.n_test:
+        pytest.skip(f"the record is on the first {p.n_test:,} MNIST test images; these data have fewer")
+    first = binarized.__class__(binarized.train_images[:1], binarized.train_labels[:1], binarized.test_images[:p.n_test],
+                                binarized.test_labels[:p.n_test], binarized.source, True)
+    again = evaluate(p.model, first)  # the stored half-precision weights: within a few hundredths of a nat
+    assert all(abs(again[key] - p.test[key]) < 0.05 for key in ("rec", "kl", "elbo")), (again, p.test)
 
 
 def test_a_larger_beta_buys_a_smaller_kl_with_a_worse_reconstruction():
@@ -66,7 +77,7 @@ def test_training_writes_what_loading_reads(tmp_path, monkeypatch, small):
     monkeypatch.setattr(pretrained, "FOLDER", tmp_path)
     torch.save(state, pretrained.path_for(2.0))
     p = load_pretrained(2.0)
-    assert p.beta == 2.0 and p.epochs == 1 and p.codes.shape == (100, 2)
+    assert p.beta == 2.0 and p.epochs == 1 and p.codes.shape == (100, 2) and p.n_test == len(data.test_images)
     x = data.test_images[:5]
     with torch.no_grad():  # the stored codes are the encoder means of the stored (half-precision) weights
         assert (p.model.encode(x)[0] - p.codes[:5]).abs().max() < 2e-2

@@ -49,6 +49,7 @@ def explorer_data(pretrained: Pretrained) -> dict:
         "beta": pretrained.beta,
         "epochs": pretrained.epochs,
         "testElbo": round(pretrained.test["elbo"], 2),
+        "testImages": pretrained.n_test,
         "layers": [{"in": m.in_features, "out": m.out_features, "weight": _base64(m.weight, "<f4"),
                     "bias": _base64(m.bias, "<f4")} for m in layers],
         "codes": _base64(pretrained.codes, "<f4"),
@@ -67,7 +68,8 @@ def from_checkpoint(path: str | Path, data) -> Pretrained:
     with torch.no_grad():
         codes, _ = model.encode(data.test_images[:N_CODES].to(model.device))
     test = {"rec": last["test_rec"], "kl": last["test_kl"], "elbo": last["test_elbo"]}
-    return Pretrained(model, last["beta"], len(history), test, codes.cpu(), data.test_labels[:N_CODES].cpu())
+    return Pretrained(model, last["beta"], len(history), test, len(data.test_images), codes.cpu(),
+                      data.test_labels[:N_CODES].cpu())
 
 
 def export_decoder(path: str | Path, beta: float = 1.0, checkpoint: str | Path | None = None, data=None) -> Path:

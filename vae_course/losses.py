@@ -1,7 +1,7 @@
 """The terms of the ELBO, in nats, per example.
 
 Every function returns one value per example: sums over pixels and latent dimensions.
-Averaging over the batch happens only in `vae_loss`, the number an optimizer minimises.
+Averaging over the batch happens only in `vae_loss`, the number an optimizer minimizes.
 """
 from __future__ import annotations
 

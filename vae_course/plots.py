@@ -71,7 +71,7 @@ def plot_history(history):
 
 @torch.no_grad()
 def plot_latent(model, x: torch.Tensor, labels: torch.Tensor, ax=None):
-    """Scatter the encoder means μ(x) of a 2-D latent space, coloured by digit; returns the axes."""
+    """Scatter the encoder means μ(x) of a 2-D latent space, colored by digit; returns the axes."""
     if model.z_dim != 2:
         raise ValueError(f"plot_latent needs a model with z_dim=2, this one has z_dim={model.z_dim}.")
     mu, _ = model.encode(x)

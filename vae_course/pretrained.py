@@ -40,6 +40,7 @@ class Pretrained:
     beta: float
     epochs: int
     test: dict[str, float]  # evaluate() on the trainer's test split: 'rec', 'kl', 'elbo' in nats
+    n_test: int             # how many test images (the first n of MNIST's test split) `test` was computed on
     codes: Tensor           # (2000, 2) encoder means μ(x) of the first 2,000 test images
     labels: Tensor          # (2000,) their digits
 
@@ -59,7 +60,7 @@ def load_pretrained(beta: float = 1.0, device: str | torch.device = "cpu") -> Pr
     except Exception as err:  # noqa: BLE001 - torch's own text would suggest an unsafe retry
         raise RuntimeError(f"The pre-trained model {path} could not be read safely ({type(err).__name__}): it is corrupt. "
                            "Reinstall the package, or train it again with `python -m vae_course.pretrained`.") from None
-    return Pretrained(model.to(device).eval(), state["beta"], state["epochs"], state["test"],
+    return Pretrained(model.to(device).eval(), state["beta"], state["epochs"], state["test"], state["n_test"],
                       state["codes"].float(), state["labels"].long())
 
 
@@ -74,7 +75,7 @@ def train_pretrained(data, beta: float, epochs: int = EPOCHS) -> dict:
     return {
         "config": model.config, "beta": beta, "epochs": epochs,
         "model": {k: v.detach().cpu().half() for k, v in model.state_dict().items()},
-        "test": evaluate(model, data),
+        "test": evaluate(model, data), "n_test": len(data.test_images),
         "codes": codes.cpu().half(), "labels": data.test_labels[:N_CODES].cpu().to(torch.uint8),
     }
 
@@ -92,8 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         state = train_pretrained(data, beta, args.epochs)
         torch.save(state, args.out / path_for(beta).name)
         test = state["test"]
-        print(f"beta={beta:g}: test ELBO {test['elbo']:.2f}, reconstruction {test['rec']:.2f}, "
-              f"KL {test['kl']:.2f} nats -> {args.out / path_for(beta).name}")
+        print(f"beta={beta:g}: on the first {state['n_test']:,} test images, ELBO {test['elbo']:.2f}, "
+              f"reconstruction error {test['rec']:.2f}, KL {test['kl']:.2f} nats -> {args.out / path_for(beta).name}")
 
 
 if __name__ == "__main__":

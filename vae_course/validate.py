@@ -46,7 +46,7 @@ def unit_interval(name: str, x: Tensor) -> Tensor:
     if low < 0 or high > 1:
         raise ValueError(
             f"{name} must lie in [0, 1] for a Bernoulli decoder; got values in [{low:g}, {high:g}]. "
-            f"Divide 0-255 pixels by 255, and do not normalise with a mean and std."
+            f"Divide 0-255 pixels by 255, and do not normalize with a mean and std."
         )
     return x
 

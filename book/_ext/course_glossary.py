@@ -5,8 +5,13 @@ YAML file into a Sphinx glossary item: the Korean and the English term (both tar
 `{term}` role and of the index), a definition in each language inside `ko`/`en` blocks for the
 language switch, and a link to the chapter that introduces the term (a docname such as
 `notebooks/train_mnist`; a missing chapter is a broken reference, so `-n -W` fails the build).
+That chapter is not written by hand: `first_chapters` finds, in the order of `_toc.yml`, the
+first chapter whose Korean prose uses the term (or an accepted synonym).
 tests/test_bilingual.py reads the same file to reject the known wrong Korean forms.
 """
+import json
+import re
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -16,7 +21,10 @@ from sphinx.domains.std import make_glossary_term
 from sphinx.util.docutils import SphinxDirective
 
 GLOSSARY = Path(__file__).resolve().parents[1] / "glossary.yml"
-REQUIRED = ("id", "ko", "en", "chapter", "definition")
+ROOT = GLOSSARY.parents[1]
+REQUIRED = ("id", "ko", "en", "definition")
+REFERENCE_PAGES = ("book/glossary", "book/instructors")  # pages about the course, not chapters of it
+KOREAN_BLOCK = re.compile(r'<div class="ko">(.*?)</div>', re.S)
 KOREAN_NOTES = (("also", "같은 뜻으로 쓰는 말"), ("wrong", "잘못된 표기"))
 
 
@@ -31,11 +39,45 @@ def load_glossary() -> list[dict]:
     return sorted(entries, key=lambda entry: entry["ko"])
 
 
+def chapters() -> list[str]:
+    """The docnames of the course's chapters in the order of _toc.yml (the root page and reference pages left out)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [chapter["file"] for part in toc["parts"] for chapter in part["chapters"]]
+    return [name for name in files if name not in REFERENCE_PAGES]
+
+
+def korean_prose(docname: str) -> str:
+    """The text of every <div class="ko"> block of a chapter (a notebook's Markdown cells or a Markdown page)."""
+    notebook = ROOT / f"{docname}.ipynb"
+    if notebook.exists():
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    else:
+        text = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
+    return "\n".join(KOREAN_BLOCK.findall(text))
+
+
+def uses(text: str, form: str) -> bool:
+    """Whether `text` holds the Korean `form`, with any spacing between its words."""
+    return re.search(r"\s*".join(map(re.escape, form.split())), text) is not None
+
+
+@lru_cache(maxsize=1)
+def first_chapters() -> dict[str, str | None]:
+    """For every glossary id, the first chapter in toc order whose Korean prose uses the term; None if none does."""
+    prose = [(name, korean_prose(name)) for name in chapters()]
+    return {entry["id"]: next((name for name, text in prose
+                               if any(uses(text, form) for form in (entry["ko"], *entry.get("also", [])))), None)
+            for entry in load_glossary()}
+
+
 class CourseGlossary(SphinxDirective):
     """Render glossary.yml as a glossary with one item per term."""
 
     def run(self) -> list[nodes.Node]:
         self.env.note_dependency(str(GLOSSARY))
+        for name in chapters():  # the "introduced in" links follow the chapters' prose
+            self.env.note_dependency(str(next(ROOT.glob(f"{name}.*"))))
         try:
             entries = load_glossary()
         except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError) as error:
@@ -57,7 +99,10 @@ class CourseGlossary(SphinxDirective):
         definition = nodes.definition()
         definition += self.block("ko", [entry["definition"]["ko"], *notes])
         definition += self.block("en", [entry["definition"]["en"]])
-        definition += self.chapter_link(entry["chapter"])
+        chapter = first_chapters()[entry["id"]]
+        if chapter is None:
+            raise self.error(f"no chapter uses the term {entry['ko']!r} ({entry['en']}): use it or remove it")
+        definition += self.chapter_link(chapter)
         item += definition
         return item
 

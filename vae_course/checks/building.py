@@ -21,7 +21,7 @@ class _Scratch(nn.Module):
 
     def __init__(self, x_dim: int, h_dim: int, z_dim: int, seed: int, logvar_shift: float = 0.0):
         super().__init__()
-        with torch.random.fork_rng(devices=[]):  # nn.Linear's own initialisation draws from the global generator
+        with torch.random.fork_rng(devices=[]):  # nn.Linear's own initialization draws from the global generator
             self.fc1 = nn.Linear(x_dim, h_dim)
             self.fc21 = nn.Linear(h_dim, z_dim)
             self.fc22 = nn.Linear(h_dim, z_dim)

@@ -58,7 +58,7 @@ def _reference_elbo(model, x, eps):
 def _small_model(seed: int, logvar_bias: float | None = None) -> VAE:
     """A 784-64-8 VAE with weights drawn from its own generator (the global random state is left alone)."""
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):  # nn.Linear's own initialisation draws from the global generator
+    with torch.random.fork_rng(devices=[]):  # nn.Linear's own initialization draws from the global generator
         model = VAE(x_dim=784, h_dim=64, z_dim=8)
     with torch.no_grad():
         for p in model.parameters():
