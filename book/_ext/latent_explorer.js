@@ -1,11 +1,11 @@
 /* The latent explorer of VAE 강의: a 2-D latent VAE's decoder running in the reader's browser.
  * window.LATENT_EXPLORER_DATA (written by `python -m vae_course.explorer`) holds the decoder's
- * Linear-ReLU-Linear weights and the codes of 2,000 test digits. Dragging over the latent plane
+ * Linear-ReLU-Linear weights and the codes of the first 2,000 MNIST test images. Dragging over the latent plane
  * decodes the point under the pointer: p(x|z) = sigmoid(W2 relu(W1 z + b1) + b2), 784 pixels.
  * window.latentExplorer.decode / update / benchmark are what the book's browser tests call. */
 (() => {
   "use strict";
-  // matplotlib's tab10, the colours of the course's latent scatter plots
+  // matplotlib's tab10, the colors of the course's latent scatter plots
   const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
   const SIDE = 28;
 
@@ -74,7 +74,9 @@
       legend.append(key);
     });
     const model = element("p", { class: "le-model" },
-      `β = ${data.beta} · ${data.epochs} 에포크 · epochs · 테스트 ELBO · test ELBO ${data.testElbo.toFixed(1).replace("-", "\u2212")} nats`);
+      `β = ${data.beta} · ${data.epochs} 에포크 · epochs · 테스트 ELBO · test ELBO ${data.testElbo.toFixed(1).replace("-", "\u2212")} nats` +
+      // the size of the test split the ELBO was measured on, where the weights file records it
+      (data.testImages ? ` (테스트 이미지 ${data.testImages.toLocaleString("en")}개 · ${data.testImages.toLocaleString("en")} test images)` : ""));
     const left = element("figure", { class: "le-panel" });
     left.append(plane, legend);
     const right = element("figure", { class: "le-panel" });
@@ -128,8 +130,8 @@
       const start = performance.now();
       const pixels = decode(z1, z2);
       for (let i = 0; i < pixels.length; i++) {
-        const grey = Math.round(pixels[i] * 255);
-        image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = grey;
+        const gray = Math.round(pixels[i] * 255);
+        image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = gray;
         image.data[4 * i + 3] = 255;
       }
       sctx.putImageData(image, 0, 0);
