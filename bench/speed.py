@@ -1,7 +1,7 @@
 """Benchmark: `vae_course.fit` against the classic DataLoader + ToTensor loop.
 
 The classic loop is the VAE of pytorch/examples (vae/main.py): per-sample PIL images
-through ToTensor, default Adam, BCE summed over grey pixels plus the closed-form KL.
+through ToTensor, default Adam, BCE summed over gray pixels plus the closed-form KL.
 Both train the same 784-400-20 model from the same seed, batch 128, on the CPU, and
 report seconds per epoch (training plus the test pass) and the per-example test loss.
 
@@ -40,7 +40,7 @@ class ClassicVAE(nn.Module):
 
 
 def classic_loss(model, x):
-    """BCE summed over grey pixels plus KL, summed over the batch, as in pytorch/examples."""
+    """BCE summed over gray pixels plus KL, summed over the batch, as in pytorch/examples."""
     recon, mu, logvar = model(x)
     bce = F.binary_cross_entropy(recon, x.view(-1, 784), reduction="sum")
     return bce - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())

@@ -163,7 +163,7 @@ def check_terms(text: str, line: int) -> list[tuple[int, str]]:
 BRITISH = re.compile(
     r"\b(?:(?:maxim|minim|normal|optim|regular|parameter|reparameter|summar|visual|initial|general|characte?r|recogn|"
     r"organ|real|util|emphas|standard|stabil|amort|categor|discret|vector|quant|random|tokeni?)is(?:e|es|ed|ing|er|ers|ation|ations)"
-    r"|behaviour|colour|favour|neighbour|centre|centred|modell(?:ing|ed)|labell(?:ing|ed)|analys(?:e|ed|ing)|catalogue)\b",
+    r"|behaviour|colour|favour|neighbour|centre|centred|grey|greys|modell(?:ing|ed)|labell(?:ing|ed)|analys(?:e|ed|ing)|catalogue)\b",
     re.I)
 
 

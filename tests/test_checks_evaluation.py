@@ -147,7 +147,7 @@ def buggy(logits, x):
 def test_likelihood_without_the_guard_fails_on_the_refusals_only():
     verdict = check.binary_log_likelihood(buggy)
     assert not verdict.passed
-    assert "returned a value for non-binary x" in failing_line(verdict, "grey pixels are refused")
+    assert "returned a value for non-binary x" in failing_line(verdict, "gray pixels are refused")
     assert "returned a value" in failing_line(verdict, "a single pixel is 0.5")
     assert verdict.message.count("✓") == 5
 
@@ -174,8 +174,8 @@ def test_likelihood_guard_with_assert_is_reported_not_raised():
         return buggy(logits, x)
     verdict = check.binary_log_likelihood(with_assert)
     assert not verdict.passed
-    assert "AssertionError: not binary" in failing_line(verdict, "grey pixels")
-    assert "should raise a ValueError" in failing_line(verdict, "grey pixels")
+    assert "AssertionError: not binary" in failing_line(verdict, "gray pixels")
+    assert "should raise a ValueError" in failing_line(verdict, "gray pixels")
 
 
 def test_likelihood_guard_that_is_too_strict_fails_on_values():

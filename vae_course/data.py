@@ -73,7 +73,7 @@ class MNIST:
         return len(self.train_images) == FULL_TRAIN_SIZE
 
     def __repr__(self) -> str:
-        pixels = "binarized" if self.binarize else "grey levels"
+        pixels = "binarized" if self.binarize else "gray levels"
         return (
             f"MNIST from {self.source}: {len(self.train_images):,} train / {len(self.test_images):,} test images, "
             f"{pixels}, on {self.device}"

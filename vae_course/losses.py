@@ -27,7 +27,7 @@ def bernoulli_reconstruction(logits: Tensor, x: Tensor) -> Tensor:
     """−log p(x|z) of a Bernoulli decoder: binary cross-entropy with logits, summed over pixels.
 
     `x` must lie in [0, 1]. On binary pixels this is a true negative log-likelihood;
-    on grey levels it is the usual surrogate, not a normalized likelihood.
+    on gray levels it is the usual surrogate, not a normalized likelihood.
     """
     x = unit_interval("x", _pair("logits", logits, x))
     return _bernoulli_nll(logits, x)

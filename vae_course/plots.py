@@ -45,7 +45,7 @@ def show_reconstructions(model, x: torch.Tensor, n: int = 10):
     return fig
 
 
-_PANELS = (("rec", r"재구성 항 · reconstruction $-\log p(x \mid z)$"),
+_PANELS = (("rec", r"재구성 오차 · reconstruction error $-\log p(x \mid z)$"),
            ("kl", r"$\mathrm{KL}(q(z \mid x) \,\|\, p(z))$"),
            ("elbo", "증거 하한 · ELBO"))
 

@@ -23,7 +23,7 @@ def _reconstruction_cases() -> list[Case]:
     cases = [
         ("배치 64, 이진 픽셀 · batch of 64, binary pixels", batch(64)),
         ("배치 크기 1 · batch size 1", batch(1)),
-        ("회색조 픽셀 · grey pixels", batch(8, binary=False)),
+        ("회색조 픽셀 · gray pixels", batch(8, binary=False)),
         ("로짓 0: 한 장에 784 ln 2 · logits 0: 784 ln 2 per image", (torch.zeros(3, 784), torch.ones(3, 784))),
         ("아주 큰 로짓 (수백) · very large logits (in the hundreds)", batch(4, scale=200.0)),
         ("확신에 찬 정답: 거의 0 · confident and right: almost 0", ((2 * confident_x - 1) * 30.0, confident_x)),

@@ -129,9 +129,9 @@ def _likelihood_cases() -> tuple[list[Case], list[tuple[str, tuple]]]:
     grey = torch.rand(4, 784, generator=g)
     one_pixel = binary(2)
     one_pixel[1, 300] = 0.5
-    refusals = [("회색조 픽셀은 거부 · grey pixels are refused", (logits(4), grey)),
+    refusals = [("회색조 픽셀은 거부 · gray pixels are refused", (logits(4), grey)),
                 ("픽셀 하나만 0.5여도 거부 · refused even if a single pixel is 0.5", (logits(2), one_pixel)),
-                ("배치 크기 1, 회색조 · batch size 1, grey", (logits(1), torch.full((1, 784), 0.3)))]
+                ("배치 크기 1, 회색조 · batch size 1, gray", (logits(1), torch.full((1, 784), 0.3)))]
     return value_cases, refusals
 
 

@@ -49,7 +49,7 @@ def _interpolate_cases() -> list[Case]:
 
     same = randn(6)
     inputs = [
-        ("잠재 차원 20, 단계 8 · 20 latent dimensions, 8 steps", (randn(20), randn(20), 8)),
+        ("잠재 차원 20, 점 8개 · 20 latent dimensions, 8 points", (randn(20), randn(20), 8)),
         ("n = 2: 두 끝점만 · n = 2: the two endpoints only", (randn(20), randn(20), 2)),
         ("두 끝점이 같을 때 · identical endpoints", (same, same.clone(), 5)),
         ("1차원 잠재 공간 · a one-dimensional latent space", (torch.tensor([-2.0]), torch.tensor([3.0]), 6)),

@@ -69,7 +69,7 @@ def _bernoulli_cases() -> list[Case]:
         ("큰 로짓 (±200), 맞는 픽셀과 틀린 픽셀 · large logits (±200), right and wrong pixels",
          (torch.tensor([[200.0, -200.0, 200.0, -200.0], [50.0, -50.0, -30.0, 30.0]]),
           torch.tensor([[1.0, 0.0, 0.0, 1.0], [1.0, 0.0, 1.0, 0.0]]))),
-        ("회색조 픽셀 · grey pixels", (torch.randn(8, 784, generator=g), torch.rand(8, 784, generator=g))),
+        ("회색조 픽셀 · gray pixels", (torch.randn(8, 784, generator=g), torch.rand(8, 784, generator=g))),
         ("배치 크기 1 · batch size 1", (torch.randn(1, 10, generator=g), torch.ones(1, 10))),
     ]
     return [Case(about, args, _reference_bernoulli(*args), atol=1e-3) for about, args in cases]

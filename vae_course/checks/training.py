@@ -13,7 +13,7 @@ def reference_loss(logits, x, mu, logvar, beta=1.0):
 
 
 def loss_cases(seed: int = 0, n_binary: int = 64, n_grey: int = 8) -> list[Case]:
-    """The cases of the β = 1 loss exercises: binary and grey pixels, a batch of one, large log-variances, the prior."""
+    """The cases of the β = 1 loss exercises: binary and gray pixels, a batch of one, large log-variances, the prior."""
     g = torch.Generator().manual_seed(seed)
 
     def batch(n, binary=True, logvar_scale=1.0):
@@ -25,7 +25,7 @@ def loss_cases(seed: int = 0, n_binary: int = 64, n_grey: int = 8) -> list[Case]
 
     cases = [(f"배치 {n_binary}, 이진 픽셀 · batch of {n_binary}, binary pixels", batch(n_binary)),
              ("배치 크기 1 · batch size 1", batch(1)),
-             ("회색조 픽셀 · grey pixels", batch(n_grey, binary=False)),
+             ("회색조 픽셀 · gray pixels", batch(n_grey, binary=False)),
              ("큰 로그 분산 (±30) · large log-variance (±30)", batch(8, logvar_scale=30.0))]
     zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20))
     cases.append(("로짓 0, q = p(z): 784 ln 2 · logits 0 and q = p(z): 784 ln 2", zero))
