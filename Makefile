@@ -69,3 +69,12 @@ bench: venv  ## fit vs the classic DataLoader loop, 10 epochs each
 
 clean:
 	rm -rf _build
+
+# Publishing (README: "Publishing"). The repository's URL lives in _config.yml (repository.url) alone.
+.PHONY: repo-url dist
+
+repo-url: venv  ## URL=https://github.com/OWNER/NAME: set the repository everywhere; without URL: re-sync the Colab cells to __version__
+	$(BIN)/python tools/repo_url.py $(URL)
+
+dist: venv  ## the sdist and wheel that the release workflow publishes, into dist/, checked by twine
+	rm -rf dist && $(BIN)/python -m build --outdir dist . && $(BIN)/twine check --strict dist/*

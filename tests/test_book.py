@@ -356,3 +356,27 @@ def test_book_build_stops_with_the_command_when_weights_are_missing(tmp_path, mo
         latent_explorer.check_weights(App)
     monkeypatch.undo()
     latent_explorer.check_weights(App)  # with the package's weights: no error
+
+
+# The site's root -------------------------------------------------------------------------------------
+
+def test_root_redirect_keeps_query_and_fragment_and_works_without_script(site):
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert f'location.replace("{CHAPTERS[0]}" + location.search + location.hash)' in page
+    assert f'<noscript><meta http-equiv="refresh" content="0; url={CHAPTERS[0]}"></noscript>' in page
+
+
+def test_root_with_lang_lands_on_the_first_page_in_that_language(browser, server):
+    """A link to the site's root with ?lang=ko shows the first page in Korean, in a browser that prefers English."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    forget_choice(browser, server)
+    open_page(browser, server + "?lang=ko")
+    WebDriverWait(browser, 10).until(lambda b: b.current_url == f"{server}{CHAPTERS[0]}?lang=ko")
+    state = shown(browser)
+    assert state["langs"] == ["ko"] and state["pressed"] == ["ko"] and state["lang"] == "ko"
+    open_page(browser, server + "index.html?lang=both#top")  # the fragment comes along too
+    WebDriverWait(browser, 10).until(lambda b: b.current_url == f"{server}{CHAPTERS[0]}?lang=both#top")
+    assert shown(browser)["langs"] == ["ko", "en"]
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+    forget_choice(browser, server)

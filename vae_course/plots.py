@@ -82,7 +82,7 @@ def plot_latent(model, x: torch.Tensor, labels: torch.Tensor, ax=None):
     plt.colorbar(points, ax=ax, ticks=range(10), label="숫자 · digit")
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
-    ax.set_title("잠재 공간의 μ(x) · encoder means in latent space")
+    ax.set_title(f"잠재 공간의 μ(x), 이미지 {len(mu):,}장 · encoder means of {len(mu):,} images")
     return ax
 
 
