@@ -64,8 +64,8 @@ compat:  ## wheel + fresh venv ($(COMPAT_PYTHON), $(COMPAT_TORCH)) + the unit te
 	cd $(COMPAT) && venv/bin/python -c "import torch, vae_course; print('torch', torch.__version__, 'vae_course from', vae_course.__file__)" \
 	  && venv/bin/python -m pytest -q -p no:cacheprovider tests
 
-bench: venv  ## fit vs the classic DataLoader loop, 10 epochs each
-	$(BIN)/python bench/speed.py
+bench: venv  ## fit vs the classic DataLoader loop and the best plain loop, 10 epochs each; writes bench/results.md
+	$(BIN)/python bench/speed.py --out bench/results.md
 
 clean:
 	rm -rf _build

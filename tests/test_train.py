@@ -3,6 +3,7 @@ import pytest
 import torch
 
 import vae_course.train as train_module
+from vae_course.train import native_bf16, resolve_precision
 from vae_course import VAE, CheckpointError, History, TrainingDiverged, evaluate, fit, load_checkpoint, seed_everything
 
 
@@ -161,3 +162,54 @@ def test_callback_sees_every_epoch(small):
     fit(VAE(h_dim=32, z_dim=2), small, epochs=3, progress=False,
         callback=lambda epoch, model, row: seen.append((epoch, model.training, round(row["test_elbo"], 3))))
     assert [epoch for epoch, _, _ in seen] == [1, 2, 3] and all(training for _, training, _ in seen)
+
+
+def test_precision_is_chosen_by_the_hardware_and_can_be_overridden(small):
+    cpu = torch.device("cpu")
+    assert resolve_precision("auto", cpu) == ("bf16" if native_bf16(cpu) else "fp32")
+    assert resolve_precision("fp32", cpu) == "fp32" and resolve_precision("bf16", cpu) == "bf16"
+    for bad in ("fp16", "float32", None):
+        with pytest.raises(ValueError, match="precision must be one of 'auto', 'fp32', 'bf16'"):
+            fit(VAE(h_dim=32), small, epochs=1, precision=bad, progress=False)
+    history = fit(VAE(h_dim=32), small, epochs=1, precision="fp32", progress=False)
+    assert history.precision == "fp32"
+
+
+def test_bf16_stays_within_half_a_nat_of_fp32(mnist):
+    """Mixed precision changes the arithmetic, not the result: the test ELBO after 3 epochs on full data."""
+    results = {}
+    for precision in ("fp32", "bf16"):
+        seed_everything(0)
+        results[precision] = fit(VAE(), mnist, epochs=3, precision=precision, progress=False)["test_elbo"][-1]
+    assert abs(results["bf16"] - results["fp32"]) < 0.5, results
+
+
+def test_fp32_training_is_bit_reproducible(small):
+    runs = []
+    for _ in range(2):
+        seed_everything(5)
+        model = VAE(h_dim=64, z_dim=4)
+        history = fit(model, small, epochs=2, precision="fp32", progress=False)
+        runs.append(([value for row in history.rows for key, value in row.items() if key != "seconds"], model.state_dict()))
+    assert runs[0][0] == runs[1][0]
+    assert all(torch.equal(value, runs[1][1][key]) for key, value in runs[0][1].items())
+
+
+def test_the_host_waits_for_the_device_once_per_epoch_not_per_step(small, monkeypatch):
+    """No .item() (a host-device synchronization on a GPU) inside the training steps."""
+    calls = {"n": 0}
+    item = torch.Tensor.item
+
+    def counting_item(self):
+        calls["n"] += 1
+        return item(self)
+
+    monkeypatch.setattr(torch.Tensor, "item", counting_item)
+    fit(VAE(h_dim=32, z_dim=2), small, epochs=1, batch_size=16, progress=False)  # 128 steps
+    assert calls["n"] < 30, f"{calls['n']} .item() calls for 128 training steps"
+
+
+def test_denormals_are_flushed_only_while_training(small):
+    tiny = torch.tensor([1e-39])  # a denormal float32
+    fit(VAE(h_dim=32, z_dim=2), small, epochs=1, progress=False)
+    assert (tiny * 1.0).item() != 0.0, "fit left denormal flushing on for the whole process"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -13,9 +14,10 @@ from tqdm.auto import tqdm
 from .data import MNIST
 from .evaluate import evaluate
 from .losses import _bernoulli_nll, _kl
-from .validate import positive_number
+from .validate import LOGVAR_LIMIT, LogVarianceOverflow, positive_number
 
 STATS = ("rec", "kl", "elbo")
+PRECISIONS = ("auto", "fp32", "bf16")
 
 
 class TrainingDiverged(FloatingPointError):
@@ -27,10 +29,14 @@ class TrainingDiverged(FloatingPointError):
 
 
 class History:
-    """One row per epoch: train mean and std over batches, test mean, seconds; all ELBO terms in nats."""
+    """One row per epoch: train mean and std over batches, test mean, seconds; all ELBO terms in nats.
 
-    def __init__(self, rows: list[dict[str, float]] | None = None):
+    `precision` is what `fit` trained in ('fp32' or 'bf16'), None for a history loaded from a checkpoint.
+    """
+
+    def __init__(self, rows: list[dict[str, float]] | None = None, precision: str | None = None):
         self.rows = list(rows or [])
+        self.precision = precision
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -130,24 +136,51 @@ def _optimizer(model, lr: float) -> torch.optim.Optimizer:
     return torch.optim.Adam(model.parameters(), lr=lr, fused=fused)
 
 
-def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: int, step: int) -> dict[str, float]:
-    stats = []
-    for batch, (x, labels) in enumerate(data.batches(batch_size, split="train"), start=1):
-        step += 1
+def native_bf16(device: torch.device) -> bool:
+    """Whether `device` computes in bfloat16 natively: a CUDA GPU with bf16 units, or a CPU with AVX-512-BF16 or AMX."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    if device.type == "cpu":
+        return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    return False
+
+
+def resolve_precision(precision: str, device: torch.device) -> str:
+    """'fp32' or 'bf16': what `fit(precision=...)` trains in on `device` ('auto' picks bf16 where it is native)."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}.")
+    if precision == "auto":
+        return "bf16" if native_bf16(device) else "fp32"
+    if precision == "bf16" and device.type not in ("cpu", "cuda"):
+        raise ValueError(f"precision='bf16' needs a CPU or CUDA device, got {device.type}; use 'fp32'.")
+    return precision
+
+
+def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: int, step: int,
+                 precision: str) -> dict[str, float]:
+    """One pass over the training split. The host waits for the device once, at the end, not at every step."""
+    device = data.device
+    n_batches = -(-len(data.train_images) // batch_size)
+    stats = torch.empty(n_batches, 2, device=device)  # reconstruction error and KL of every batch
+    worst_logvar = torch.zeros((), device=device)
+    for batch, (x, labels) in enumerate(data.batches(batch_size, split="train")):
         y = labels if model.conditional else None
-        mu, logvar = model._encode(x, y)  # the data were checked when loaded
-        logits = model._decode(model.reparameterize(mu, logvar), y)
-        rec = _bernoulli_nll(logits, x).mean()
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=precision == "bf16" and device.type == "cuda"):
+            mu, logvar = model._encode(x, y)  # the data were checked when loaded
+            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+            logits = model._decode(z, y)
+        mu, logvar = mu.float(), logvar.float()
+        rec = _bernoulli_nll(logits.float(), x).mean()
         kl = _kl(mu, logvar).mean()
-        weight = beta(step) if callable(beta) else beta
+        weight = beta(step + batch + 1) if callable(beta) else beta
         loss = rec + weight * kl
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"the loss became {loss.item()} at epoch {epoch}, batch {batch} (step {step} overall)")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        stats.append(torch.stack([rec.detach(), kl.detach()]))
-    rec, kl = torch.stack(stats).T
+        stats[batch] = torch.stack((rec.detach(), kl.detach()))
+        worst_logvar = torch.fmax(worst_logvar, logvar.detach().abs().amax())  # fmax: a later NaN keeps the record
+    _check_finite(stats, worst_logvar.item(), epoch, step)
+    rec, kl = stats.T
     elbo = -(rec + kl)
     row = {f"train_{name}{suffix}": value.item()
            for name, t in zip(STATS, (rec, kl, elbo))
@@ -156,9 +189,41 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
     return row
 
 
+def _check_finite(stats: torch.Tensor, worst_logvar: float, epoch: int, step: int) -> None:
+    """Raise FloatingPointError naming the first bad batch of the epoch, if any loss or log-variance went wrong."""
+    if worst_logvar > LOGVAR_LIMIT:
+        raise LogVarianceOverflow(f"logvar reaches {worst_logvar:.3g} in epoch {epoch}; |log σ²| > {LOGVAR_LIMIT:g} is "
+                                  f"within a few nats of where exp overflows in float32 (about 88.7)")
+    bad = (~torch.isfinite(stats)).any(1).nonzero()
+    if len(bad):
+        batch = bad[0].item()
+        value = stats[batch][~torch.isfinite(stats[batch])][0].item()
+        raise FloatingPointError(f"the loss became {value} at epoch {epoch}, batch {batch + 1} "
+                                 f"(step {step + batch + 1} overall)")
+
+
+@contextmanager
+def _cpu_training(device: torch.device, precision: str):
+    """While training on a CPU: flush denormal floats (they slow Adam's later epochs) and, for 'bf16', let oneDNN
+    multiply float32 matrices in bfloat16. Both are process-wide settings, restored afterwards."""
+    if device.type != "cpu":
+        yield
+        return
+    flush, matmul = torch.set_flush_denormal(True), torch.get_float32_matmul_precision()
+    if precision == "bf16":
+        torch.set_float32_matmul_precision("medium")
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(matmul)
+        if flush:
+            torch.set_flush_denormal(False)
+
+
 def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float = 1e-3,
         beta: float | Callable[[int], float] = 1.0, checkpoint: str | Path | None = None,
-        resume: bool = False, progress: bool = True, callback: Callable | None = None) -> History:
+        resume: bool = False, progress: bool = True, callback: Callable | None = None,
+        precision: str = "auto") -> History:
     """Train `model` on `data` with Adam; return the History (one row per epoch).
 
     The loss is reconstruction + β · KL; `beta` is a number or a function of the step
@@ -169,6 +234,10 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
     A NaN or infinite loss restores the model to the last completed epoch and raises
     TrainingDiverged; interrupting (Ctrl-C) keeps what has been trained and returns.
     `callback(epoch, model, row)` runs after every epoch, e.g. to keep snapshots of samples.
+    `precision`: 'fp32', 'bf16' or 'auto', which picks bf16 where the device computes it natively
+    (`native_bf16`). In bf16 the matrix products of training run in bfloat16 (autocast on CUDA; on a
+    CPU, oneDNN's bfloat16 matmuls on float32 tensors); weights, loss, Adam and the test pass stay float32.
+    The choice shows in the progress bar and as `history.precision`.
     """
     if not isinstance(data, MNIST):
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
@@ -179,21 +248,23 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
     lr = positive_number("lr", lr)
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path of the file to resume from>.")
+    precision = resolve_precision(precision, data.device)
     model.to(data.device).train()
-    if data.device.type == "cpu":
-        torch.set_flush_denormal(True)  # denormal floats in Adam's state slow later epochs on CPUs
     optimizer = _optimizer(model, lr)
     history = History()
     if resume and Path(checkpoint).exists():
         _, history = load_checkpoint(checkpoint, model, optimizer, restore_rng=True)
-    bar = tqdm(range(len(history), epochs), desc="epochs", disable=not progress, initial=len(history), total=epochs)
+    bar = tqdm(range(len(history), epochs), desc=f"epochs ({precision})", disable=not progress, initial=len(history),
+               total=epochs)
+    history.precision = precision
     for epoch in bar:
         good = copy.deepcopy(model.state_dict())
         start = time.perf_counter()
         try:
             steps_done = epoch * -(-len(data.train_images) // batch_size)
-            row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1, steps_done)
-            row.update({f"test_{k}": v for k, v in evaluate(model, data, "test").items()})
+            with _cpu_training(data.device, precision):
+                row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1, steps_done, precision)
+            row.update({f"test_{k}": v for k, v in evaluate(model, data, "test").items()})  # in float32
         except FloatingPointError as err:  # a NaN loss, or a log-variance out of bounds (LogVarianceOverflow)
             model.load_state_dict(good)
             raise TrainingDiverged(
