@@ -19,7 +19,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_glossary import GLOSSARY, chapters, first_chapters, korean_prose, load_glossary, uses  # noqa: E402  (book/_ext is not a package)
+from course_glossary import GLOSSARY, REFERENCE_PAGES, chapters, first_chapters, korean_prose, load_glossary, uses  # noqa: E402  (book/_ext is not a package)
 
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 OPEN = re.compile(r'<div class="(ko|en)">\s*$')
@@ -311,7 +311,7 @@ def test_terms_the_first_chapter_uses_link_to_it(term_id):
 
 def test_introduced_in_is_the_first_chapter_in_toc_order_that_uses_the_term():
     order = chapters()
-    assert order == [name for name in toc_files_in_order() if name not in ("book/glossary", "book/instructors", "book/intro")]
+    assert order == [name for name in toc_files_in_order() if name not in (*REFERENCE_PAGES, "book/intro")]
     for entry in load_glossary():
         first = first_chapters()[entry["id"]]
         earlier = order[:order.index(first)]

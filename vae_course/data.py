@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 
 from .device import get_device
-from .validate import batch_of_vectors, unit_interval
+from .validate import batch_of_vectors, positive_int, unit_interval
 
 DATA_ENV = "VAE_COURSE_DATA"
 RAW_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
@@ -85,8 +85,7 @@ class MNIST:
 
         `generator` (on the data's device) fixes the shuffle and the binarization noise.
         """
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
+        positive_int("batch_size", batch_size)
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
         images, labels = (self.train_images, self.train_labels) if split == "train" else (self.test_images, self.test_labels)

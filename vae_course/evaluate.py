@@ -7,6 +7,7 @@ import torch
 from torch.distributions import Normal
 
 from .losses import _bernoulli_nll, bernoulli_reconstruction, kl_divergence
+from .validate import positive_int
 
 EVAL_SEED = 0
 
@@ -44,8 +45,7 @@ def log_likelihood(model, x: torch.Tensor, k: int = 5000, y: torch.Tensor | None
     ELBO; its expectation rises with k and tends to log p(x). Samples are drawn `chunk`
     at a time to bound memory. `x` must be binary for this to be a log-likelihood.
     """
-    if not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a positive int, got {k!r}.")
+    positive_int("k", k)
     mu, logvar = model.encode(x, y)
     x = x.reshape(len(x), -1)
     q = Normal(mu, torch.exp(0.5 * logvar))

@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .validate import as_tensor, batch_of_vectors
+from .validate import as_tensor, batch_of_vectors, positive_int
 
 
 def _values(name: str, values) -> Tensor:
@@ -65,8 +65,7 @@ def nearest_distance(points: Tensor, codes: Tensor, chunk: int = 256) -> Tensor:
     points = batch_of_vectors("points", points, codes.shape[1])
     if points.device != codes.device:
         raise RuntimeError(f"points are on {points.device} but codes on {codes.device}; put both on one device.")
-    if not isinstance(chunk, int) or chunk < 1:
-        raise ValueError(f"chunk must be a positive int, got {chunk!r}.")
+    positive_int("chunk", chunk)
     codes = codes.to(points.dtype)
     # cdist's default matrix-multiply formula loses small distances to rounding (about 1e-4 relative in
     # float32 on some CPUs, and differently per chunk size); the direct formula is exact to float rounding.

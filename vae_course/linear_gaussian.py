@@ -16,7 +16,7 @@ import math
 import torch
 from torch import Tensor
 
-from .validate import as_tensor, batch_of_vectors
+from .validate import as_tensor, batch_of_vectors, positive_int
 
 
 class LinearGaussian:
@@ -56,8 +56,7 @@ class LinearGaussian:
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
         """Draw `n` pairs from the joint: (z of shape (n, d), x of shape (n, D))."""
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}.")
+        positive_int("n", n)
         options = {"generator": generator, "dtype": self.W.dtype, "device": self.W.device}
         z = torch.randn(n, self.d, **options)
         return z, z @ self.W.T + self.b + self.sigma * torch.randn(n, self.D, **options)

@@ -11,13 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .validate import as_tensor, batch_of_vectors, bounded_logvar, same_device
+from .validate import as_tensor, batch_of_vectors, bounded_logvar, positive_int, same_device
 
 
 def _positive_ints(**sizes: int) -> None:
     for name, value in sizes.items():
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}.")
+        positive_int(name, value)
 
 
 class VAE(nn.Module):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Callable
+from .validate import positive_int
 
 
 def linear_warmup(steps: int, start: float = 0.0, end: float = 1.0) -> Callable[[int], float]:
@@ -10,8 +11,7 @@ def linear_warmup(steps: int, start: float = 0.0, end: float = 1.0) -> Callable[
     KL warm-up (Bowman et al. 2016; Sønderby et al. 2016): the decoder first learns to
     reconstruct before the KL term pulls q(z|x) toward the prior.
     """
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}.")
+    positive_int("steps", steps)
     if start < 0 or end < 0:
         raise ValueError(f"start and end must be non-negative, got {start}, {end}.")
 

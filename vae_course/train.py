@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from .data import MNIST
 from .evaluate import evaluate
 from .losses import _bernoulli_nll, _kl
-from .validate import LOGVAR_LIMIT, LogVarianceOverflow, positive_number
+from .validate import LOGVAR_LIMIT, LogVarianceOverflow, positive_int, positive_number
 
 STATS = ("rec", "kl", "elbo")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -241,8 +241,8 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
     """
     if not isinstance(data, MNIST):
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}.")
+    positive_int("epochs", epochs)
+    positive_int("batch_size", batch_size)
     if not callable(beta) and not (isinstance(beta, (int, float)) and beta >= 0):
         raise ValueError(f"beta must be a non-negative number or a function of the step, got {beta!r}.")
     lr = positive_number("lr", lr)

@@ -59,6 +59,13 @@ def same_device(name: str, x: Tensor, device: torch.device) -> None:
         )
 
 
+def positive_int(name: str, value) -> int:
+    """Return `value` if it is an int ≥ 1 (not a bool), else raise a ValueError that names the argument."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}.")
+    return value
+
+
 def positive_number(name: str, value) -> float:
     """Return `value` as a float if it is a finite number > 0 (not a bool), else raise a ValueError."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:

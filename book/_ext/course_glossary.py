@@ -23,7 +23,7 @@ from sphinx.util.docutils import SphinxDirective
 GLOSSARY = Path(__file__).resolve().parents[1] / "glossary.yml"
 ROOT = GLOSSARY.parents[1]
 REQUIRED = ("id", "ko", "en", "definition")
-REFERENCE_PAGES = ("book/glossary", "book/instructors")  # pages about the course, not chapters of it
+REFERENCE_PAGES = ("book/glossary", "book/instructors", "book/performance")  # pages about the course, not chapters of it
 KOREAN_BLOCK = re.compile(r'<div class="ko">(.*?)</div>', re.S)
 KOREAN_NOTES = (("also", "같은 뜻으로 쓰는 말"), ("wrong", "잘못된 표기"))
 
