@@ -327,16 +327,6 @@ def test_explorer_follows_the_pointer_and_the_keys(browser, server):
     assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
 
 
-def test_explorer_reports_its_speed(browser, server, capsys):
-    """Decode + draw time in headless Chromium: reported, not asserted (a timing would flake on a loaded machine)."""
-    open_explorer(browser, server)
-    timing = browser.execute_script("return latentExplorer.benchmark(300);")
-    assert timing["n"] == 300 and 0 < timing["median"] <= timing["mean"] * 10
-    with capsys.disabled():
-        print(f"\nlatent explorer, decode + draw in headless Chromium: median {timing['median']:.3f} ms, "
-              f"mean {timing['mean']:.3f} ms over {timing['n']} updates")
-
-
 def test_book_build_stops_with_the_command_when_weights_are_missing(tmp_path, monkeypatch):
     sys.path.insert(0, str(ROOT / "book" / "_ext"))
     import latent_explorer
