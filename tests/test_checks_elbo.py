@@ -117,7 +117,7 @@ def test_posterior_covariance_per_example_is_a_shape_error():
 
 
 @pytest.mark.parametrize("got, message", [
-    (lambda *args: torch.zeros(3), "return the pair (mean, cov), got Tensor"),
+    (lambda *args: torch.zeros(3), "expected a tuple (mean, cov), got Tensor"),
     (lambda *args: (torch.zeros(3),), "got tuple of length 1"),
     (lambda *args: ("mean", "cov"), "expected a tensor, got str"),
     (lambda *args: 1 / 0, "ZeroDivisionError"),

@@ -171,8 +171,8 @@ def test_style_grid_mistakes_fail(answer, failing, message):
 
 
 @pytest.mark.parametrize("answer, message", [
-    (lambda z, n=10: z.repeat(n, 1), "expected a pair (z, labels), got Tensor"),
-    (lambda z, n=10: (z.repeat(n, 1),), "expected a pair (z, labels), got tuple of length 1"),
+    (lambda z, n=10: z.repeat(n, 1), "expected a tuple (z, labels), got Tensor"),
+    (lambda z, n=10: (z.repeat(n, 1),), "expected a tuple (z, labels), got tuple of length 1"),
     (lambda z, n=10: [z.repeat(n, 1).tolist(), list(range(n))], "z: expected a tensor, got list"),
     (None, "pass the function itself"),
 ])
