@@ -167,22 +167,6 @@ def test_the_hint_does_not_give_the_answer_away():
 
 # Both checks ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("check_function", [check.forward, check.sum_over_pixels])
-def test_wrong_types_never_crash_a_check(check_function):
-    for answer, message in [(None, "pass the function itself"), ("answer", "pass the function itself"),
-                            (lambda *args: "text", "expected a"), (lambda *args: 1 / 0, "ZeroDivisionError"),
-                            (lambda *args: None, "expected a"), (lambda: 0, "TypeError")]:
-        verdict = check_function(answer)
-        assert not verdict and message in verdict.message, (answer, verdict.message)
-
-
-@pytest.mark.parametrize("check_function", [check.forward, check.sum_over_pixels])
-def test_unfinished_starter_is_not_yet_implemented(check_function):
-    def starter(*args):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-    verdict = check_function(starter)
-    assert not verdict and "not yet implemented" in verdict.message
-
 
 @pytest.mark.parametrize("check_function, exercise", [(check.forward, "building/forward"),
                                                       (check.sum_over_pixels, "building/sum-over-pixels")])
