@@ -21,3 +21,42 @@ def small(mnist) -> MNIST:
 @pytest.fixture
 def x_batch(mnist) -> torch.Tensor:
     return mnist.test_images[:16]
+
+
+def all_checks() -> dict:
+    """Every exercise check of the course, by exercise id (tests/test_checks_robust.py checks that none is missing)."""
+    from vae_course.checks import (autoencoders, beta, building, elbo, evaluation, latent, probability,
+                                   reparameterization, training, variants, widgets)
+
+    return {
+        "autoencoders/reconstruction-loss": autoencoders.reconstruction_loss,
+        "autoencoders/decode-grid": autoencoders.decode_grid,
+        "autoencoders/hole-fraction": autoencoders.hole_fraction,
+        "probability/kl-gaussians": probability.kl_gaussians,
+        "probability/bernoulli-log-likelihood": probability.bernoulli_log_likelihood,
+        "probability/gaussian-log-likelihood": probability.gaussian_log_likelihood,
+        "elbo/log-evidence": elbo.log_evidence,
+        "elbo/posterior": elbo.exact_posterior,
+        "elbo/gap": elbo.elbo_gap,
+        "reparameterization/reparameterize": reparameterization.reparameterize,
+        "reparameterization/score-function": reparameterization.score_function_gradient,
+        "reparameterization/exact-gradient": reparameterization.exact_gradient,
+        "building/forward": building.forward,
+        "building/sum-over-pixels": building.sum_over_pixels,
+        "training/vae-loss": training.vae_loss,
+        "training/kl-sign": training.kl_term,
+        "latent/normal-quantiles": latent.normal_quantiles,
+        "latent/interpolate": latent.interpolate,
+        "latent/active-units": latent.active_units,
+        "beta/warmup": beta.kl_warmup,
+        "beta/beta-loss": beta.beta_loss,
+        "beta/active-units": beta.active_units,
+        "variants/one-hot": variants.with_label,
+        "variants/style-grid": variants.style_grid,
+        "variants/conv-size": variants.conv_output_size,
+        "evaluation/iwae-logsumexp": evaluation.iwae_estimate,
+        "evaluation/sampled-elbo": evaluation.elbo_estimate,
+        "evaluation/binary-likelihood": evaluation.binary_log_likelihood,
+        "widgets/nearest-code": widgets.nearest_code,
+        "widgets/manifold-cell": widgets.manifold_cell,
+    }

@@ -130,19 +130,3 @@ def test_wrong_holes_fail(answer):
     verdict = check.hole_fraction(answer)
     assert not verdict and "differs from the expected value" in verdict.message
     assert "hint" in str(verdict)
-
-
-@pytest.mark.parametrize("check_function", [check.reconstruction_loss, check.decode_grid, check.hole_fraction])
-def test_wrong_types_never_crash_a_check(check_function):
-    for answer, message in [(None, "pass the function itself"), ("answer", "pass the function itself"),
-                            (lambda *args: "text", "expected a"), (lambda *args: 1 / 0, "ZeroDivisionError")]:
-        verdict = check_function(answer)
-        assert not verdict and message in verdict.message
-
-
-@pytest.mark.parametrize("check_function", [check.reconstruction_loss, check.decode_grid, check.hole_fraction])
-def test_unfinished_starter_is_not_yet_implemented(check_function):
-    def starter(*args):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-    verdict = check_function(starter)
-    assert not verdict and "not yet implemented" in verdict.message

@@ -72,8 +72,8 @@ def no_flatten(model, x, eps):
     (hard_coded_784, ("RuntimeError",)),  # the 6-5-2 model has 6 pixels
     (swapped_heads, ("mu: ", "values differ")),
     (no_flatten, ("RuntimeError",)),  # images (N, 1, 28, 28) reach fc1 unflattened
-    (lambda model, x, eps: right_forward(model, x, eps)[0], ("expected a tuple of three tensors",)),
-    (lambda model, x, eps: right_forward(model, x, eps)[:2], ("expected a tuple of three tensors (logits, mu, logvar), got tuple (2)",)),
+    (lambda model, x, eps: right_forward(model, x, eps)[0], ("expected a tuple (logits, mu, logvar), got Tensor",)),
+    (lambda model, x, eps: right_forward(model, x, eps)[:2], ("expected a tuple (logits, mu, logvar), got tuple of length 2",)),
     (lambda model, x, eps: (right_forward(model, x, eps)[0].reshape(len(x), 1, 28, 28), *right_forward(model, x, eps)[1:]),
      ("logits: ", "expected (16, 784)")),
 ])
@@ -166,22 +166,6 @@ def test_the_hint_does_not_give_the_answer_away():
 
 
 # Both checks ---------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("check_function", [check.forward, check.sum_over_pixels])
-def test_wrong_types_never_crash_a_check(check_function):
-    for answer, message in [(None, "pass the function itself"), ("answer", "pass the function itself"),
-                            (lambda *args: "text", "expected a"), (lambda *args: 1 / 0, "ZeroDivisionError"),
-                            (lambda *args: None, "expected a"), (lambda: 0, "TypeError")]:
-        verdict = check_function(answer)
-        assert not verdict and message in verdict.message, (answer, verdict.message)
-
-
-@pytest.mark.parametrize("check_function", [check.forward, check.sum_over_pixels])
-def test_unfinished_starter_is_not_yet_implemented(check_function):
-    def starter(*args):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-    verdict = check_function(starter)
-    assert not verdict and "not yet implemented" in verdict.message
 
 
 @pytest.mark.parametrize("check_function, exercise", [(check.forward, "building/forward"),

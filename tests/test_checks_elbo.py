@@ -5,7 +5,6 @@ import pytest
 import torch
 from torch.distributions import MultivariateNormal
 
-from vae_course.checks import RECORD
 from vae_course.checks import elbo as check
 
 
@@ -117,7 +116,7 @@ def test_posterior_covariance_per_example_is_a_shape_error():
 
 
 @pytest.mark.parametrize("got, message", [
-    (lambda *args: torch.zeros(3), "return the pair (mean, cov), got Tensor"),
+    (lambda *args: torch.zeros(3), "expected a tuple (mean, cov), got Tensor"),
     (lambda *args: (torch.zeros(3),), "got tuple of length 1"),
     (lambda *args: ("mean", "cov"), "expected a tensor, got str"),
     (lambda *args: 1 / 0, "ZeroDivisionError"),
@@ -161,31 +160,6 @@ def test_gap_with_the_sign_flipped_fails():
 def test_not_a_function(name, answer, message):
     verdict = getattr(check, name)(answer)
     assert not verdict.passed and message in verdict.message
-
-
-@pytest.mark.parametrize("name", ["log_evidence", "elbo_gap"])
-def test_wrong_return_types_do_not_crash(name):
-    for answer, message in [(lambda *a: "nats", "expected a tensor, got str"),
-                            (lambda *a: [1.0, 2.0], "expected a tensor, got list"),
-                            (lambda *a: torch.full((8,), float("nan"), dtype=torch.float64), "NaN")]:
-        verdict = getattr(check, name)(answer)
-        assert not verdict.passed and message in verdict.message
-
-
-@pytest.mark.parametrize("name", ["log_evidence", "exact_posterior", "elbo_gap"])
-def test_unfinished_starter_is_not_yet_implemented(name):
-    def starter(*args):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-    verdict = getattr(check, name)(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message
-
-
-def test_verdicts_carry_their_exercise_ids():
-    for name, answer, exercise in [("log_evidence", log_evidence, "elbo/log-evidence"),
-                                   ("exact_posterior", exact_posterior, "elbo/posterior"),
-                                   ("elbo_gap", elbo_gap, "elbo/gap")]:
-        data, metadata = getattr(check, name)(answer)._repr_mimebundle_()
-        assert metadata[RECORD] == {"exercise": exercise, "passed": True, "message": data["text/plain"].split("\n", 1)[1]}
 
 
 def test_float32_answers_are_accepted():

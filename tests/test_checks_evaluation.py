@@ -6,7 +6,6 @@ import torch
 import torch.nn.functional as F
 
 from vae_course import kl_divergence
-from vae_course.checks import RECORD
 from vae_course.checks import evaluation as check
 
 
@@ -188,36 +187,3 @@ def test_likelihood_guard_that_is_too_strict_fails_on_values():
 # All three: wrong types, starters, the notebook record ---------------------------------------------------
 
 CHECKS = [check.iwae_estimate, check.elbo_estimate, check.binary_log_likelihood]
-
-
-@pytest.mark.parametrize("run", CHECKS)
-@pytest.mark.parametrize("answer", [None, "torch.logsumexp", 42])
-def test_wrong_type_never_crashes(run, answer):
-    verdict = run(answer)
-    assert not verdict.passed and "pass the function itself" in verdict.message
-
-
-@pytest.mark.parametrize("run", CHECKS)
-def test_answers_returning_nonsense_never_crash(run):
-    for answer in (lambda *args: "0", lambda *args: None, lambda *args: 1 / 0, lambda *args: torch.zeros(2, 2)):
-        verdict = run(answer)
-        assert not verdict.passed and verdict.lines
-
-
-@pytest.mark.parametrize("run", CHECKS)
-def test_starter_is_not_yet_implemented(run):
-    def starter(*args):
-        raise NotImplementedError("Exercise: fill in this function")
-    verdict = run(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message and len(verdict.lines) == 1
-
-
-@pytest.mark.parametrize("run, answer, exercise", [
-    (check.iwae_estimate, iwae_estimate, "evaluation/iwae-logsumexp"),
-    (check.elbo_estimate, elbo_estimate, "evaluation/sampled-elbo"),
-    (check.binary_log_likelihood, binary_log_likelihood, "evaluation/binary-likelihood"),
-])
-def test_verdict_record_for_the_grader(run, answer, exercise):
-    data, metadata = run(answer)._repr_mimebundle_()
-    assert metadata[RECORD] == {"exercise": exercise, "passed": True, "message": data["text/plain"].split("\n", 1)[1]}
-    assert data["text/plain"].startswith(f"[{exercise}] ✅ 통과 · passed")

@@ -157,31 +157,6 @@ def test_gaussian_mean_over_pixels_fails():
 CHECKS = [check.kl_gaussians, check.bernoulli_log_likelihood, check.gaussian_log_likelihood]
 
 
-@pytest.mark.parametrize("run", CHECKS, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("answer, message", [
-    (None, "pass the function itself, got NoneType"),
-    ("x * logits", "pass the function itself, got str"),
-    (lambda *args: "nats", "expected a tensor, got str"),
-    (lambda *args: 0.0, "expected a tensor, got float"),
-    (lambda *args: torch.tensor(1 / 0), "ZeroDivisionError"),
-    (lambda *args: [1.0, 2.0], "expected a tensor, got list"),
-    (lambda a: a, "TypeError"),
-    (lambda *args: torch.full((args[0].shape[0],), float("nan")), "NaN"),
-])
-def test_wrong_types_are_reported_without_crashing(run, answer, message):
-    verdict = run(answer)
-    assert not verdict.passed and message in verdict.message
-
-
-@pytest.mark.parametrize("run", CHECKS, ids=lambda f: f.__name__)
-def test_unfinished_starter_is_not_yet_implemented(run):
-    def starter(*args):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-
-    verdict = run(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message
-
-
 def test_the_cases_are_what_they_say():
     """The edge cases hold the values their descriptions promise."""
     kl = {case.about: case for case in check._kl_cases()}

@@ -5,7 +5,6 @@ import pytest
 import torch
 from torch.distributions import Normal
 
-from vae_course.checks import RECORD
 from vae_course.checks import reparameterization as check
 
 
@@ -42,24 +41,6 @@ def test_reparameterize_mistakes_fail_with_a_reason(answer, failing, message):
     line = next(line for line in verdict.lines if failing in line)
     assert line.lstrip().startswith("✗") and message in line, line
     assert "hint" in str(verdict) and "exp(0.5" not in str(verdict)
-
-
-@pytest.mark.parametrize("answer", [None, "mu + sigma * eps", 3.0])
-def test_reparameterize_wrong_type_never_crashes(answer):
-    verdict = check.reparameterize(answer)
-    assert not verdict.passed and "pass the function itself" in verdict.message
-
-
-def test_reparameterize_starter_is_not_yet_implemented():
-    def starter(mu, logvar, eps):
-        raise NotImplementedError
-    verdict = check.reparameterize(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message and len(verdict.lines) == 1
-
-
-def test_reparameterize_crash_is_reported():
-    verdict = check.reparameterize(lambda mu, logvar, eps: mu + logvar.exp().sqroot() * eps)
-    assert not verdict.passed and "AttributeError" in verdict.message
 
 
 # reparameterization/score-function ---------------------------------------------------------------
@@ -107,12 +88,6 @@ def test_score_function_tuple_instead_of_tensor_is_explained():
     assert not verdict.passed and "expected a tensor, got tuple" in verdict.message
 
 
-def test_score_function_wrong_type_never_crashes():
-    assert "pass the function itself" in check.score_function_gradient(None).message
-    verdict = check.score_function_gradient(lambda f, z, mu, sigma: "gradient")
-    assert not verdict.passed and "expected a tensor, got str" in verdict.message
-
-
 # reparameterization/exact-gradient ---------------------------------------------------------------
 
 def exact_sin_gradient(mu, sigma):
@@ -147,19 +122,3 @@ def test_exact_gradient_mistakes_fail(answer, failing):
     assert not verdict.passed and "hint" in str(verdict)
     line = next(line for line in verdict.lines if failing in line)
     assert line.lstrip().startswith("✗"), line
-
-
-def test_exact_gradient_wrong_type_never_crashes():
-    for answer in (None, 1.0, lambda mu, sigma: None, lambda mu, sigma: [1.0, 2.0], lambda mu: mu):
-        verdict = check.exact_gradient(answer)
-        assert not verdict.passed and verdict.message
-
-
-def test_verdicts_carry_their_exercise_ids():
-    for function, answer, exercise in [(check.reparameterize, reparameterize, "reparameterization/reparameterize"),
-                                       (check.score_function_gradient, score_function_gradient,
-                                        "reparameterization/score-function"),
-                                       (check.exact_gradient, exact_sin_gradient, "reparameterization/exact-gradient")]:
-        data, metadata = function(answer)._repr_mimebundle_()
-        assert metadata[RECORD] == {"exercise": exercise, "passed": True, "message": data["text/plain"].split("\n", 1)[1]}
-        assert "통과 · passed" in data["text/plain"]

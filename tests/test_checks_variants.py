@@ -5,7 +5,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from vae_course import ConditionalVAE
-from vae_course.checks import RECORD
 from vae_course.checks import variants as check
 
 
@@ -59,27 +58,6 @@ def test_one_hot_mistakes_fail_with_a_reason(answer, failing, message):
     assert "hint" in str(verdict) and "one_hot(y.long()" not in str(verdict)
 
 
-def test_one_hot_wrong_types_never_crash():
-    assert "pass the function itself" in check.with_label(None).message
-    assert "pass the function itself" in check.with_label("torch.cat").message
-    verdict = check.with_label(lambda v, y, n_classes=10: with_label(v, y, n_classes).tolist())
-    assert not verdict.passed and "expected a tensor, got list" in verdict.message
-    verdict = check.with_label(lambda v, y, n_classes=10: with_label(v, y, n_classes).long())
-    assert not verdict.passed and "dtype torch.int64, expected torch.float32" in verdict.message
-
-
-def test_one_hot_starter_is_not_yet_implemented():
-    def starter(v, y, n_classes=10):
-        raise NotImplementedError
-    verdict = check.with_label(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message and len(verdict.lines) == 1
-
-
-def test_verdict_carries_its_record():
-    data, metadata = check.with_label(with_label)._repr_mimebundle_()
-    assert metadata[RECORD] == {"exercise": "variants/one-hot", "passed": True, "message": data["text/plain"].split("\n", 1)[1]}
-
-
 # variants/conv-size ----------------------------------------------------------------------------------
 
 def conv_output_size(size, kernel, stride, padding, transposed=False):
@@ -119,14 +97,6 @@ def test_conv_size_mistakes_fail(answer, failing, message):
     assert not verdict.passed and "hint" in str(verdict)
     line = failing_line(verdict, failing)
     assert message in line and "expected" in line, line
-
-
-def test_conv_size_wrong_types_never_crash():
-    assert "pass the function itself" in check.conv_output_size(14).message
-    verdict = check.conv_output_size(lambda n, k, s, p, t=False: "14")
-    assert not verdict.passed and "'14'" in verdict.message
-    verdict = check.conv_output_size(lambda n, k, s, p: (n + 2 * p - k) // s + 1)  # forgot the transposed argument
-    assert not verdict.passed and "TypeError" in verdict.message
 
 
 # variants/style-grid ---------------------------------------------------------------------------------
@@ -171,18 +141,11 @@ def test_style_grid_mistakes_fail(answer, failing, message):
 
 
 @pytest.mark.parametrize("answer, message", [
-    (lambda z, n=10: z.repeat(n, 1), "expected a pair (z, labels), got Tensor"),
-    (lambda z, n=10: (z.repeat(n, 1),), "expected a pair (z, labels), got tuple of length 1"),
+    (lambda z, n=10: z.repeat(n, 1), "expected a tuple (z, labels), got Tensor"),
+    (lambda z, n=10: (z.repeat(n, 1),), "expected a tuple (z, labels), got tuple of length 1"),
     (lambda z, n=10: [z.repeat(n, 1).tolist(), list(range(n))], "z: expected a tensor, got list"),
     (None, "pass the function itself"),
 ])
 def test_style_grid_wrong_types_never_crash(answer, message):
     verdict = check.style_grid(answer)
     assert not verdict.passed and message in verdict.message
-
-
-def test_style_grid_starter_is_not_yet_implemented():
-    def starter(z, n_classes=10):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-    verdict = check.style_grid(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message

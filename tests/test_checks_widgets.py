@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 import torch
 
-from vae_course.checks import RECORD
 from vae_course.checks import widgets as check
 
 
@@ -96,33 +95,3 @@ def test_manifold_mistakes_fail_with_a_reason(answer, about, message):
 # Both ------------------------------------------------------------------------------------------------
 
 CHECKS = [check.nearest_code, check.manifold_cell]
-
-
-@pytest.mark.parametrize("run", CHECKS)
-@pytest.mark.parametrize("answer", [None, "argmin", 3, [1, 2]])
-def test_wrong_type_never_crashes(run, answer):
-    verdict = run(answer)
-    assert not verdict.passed and "pass the function itself" in verdict.message
-
-
-@pytest.mark.parametrize("run", CHECKS)
-def test_crashes_and_wrong_return_types_are_reported(run):
-    verdict = run(lambda *args: 1 / 0)
-    assert not verdict.passed and "ZeroDivisionError" in verdict.message
-    verdict = run(lambda *args: "a string")
-    assert not verdict.passed and "got str" in verdict.message
-
-
-@pytest.mark.parametrize("run", CHECKS)
-def test_starter_is_not_yet_implemented(run):
-    def starter(*args):
-        raise NotImplementedError("여기를 채우세요 · write your solution here")
-    verdict = run(starter)
-    assert not verdict.passed and "not yet implemented" in verdict.message and len(verdict.lines) == 1
-
-
-def test_verdicts_carry_the_exercise_ids_for_the_grader():
-    data, metadata = check.nearest_code(nearest_code)._repr_mimebundle_()
-    assert "통과 · passed" in data["text/plain"]
-    assert metadata[RECORD] == {"exercise": "widgets/nearest-code", "passed": True, "message": data["text/plain"].split("\n", 1)[1]}
-    assert check.manifold_cell(manifold_cell).exercise == "widgets/manifold-cell"

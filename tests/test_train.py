@@ -184,12 +184,13 @@ def test_bf16_stays_within_half_a_nat_of_fp32(mnist):
     assert abs(results["bf16"] - results["fp32"]) < 0.5, results
 
 
-def test_fp32_training_is_bit_reproducible(small):
+@pytest.mark.parametrize("precision", ["fp32", "auto"])
+def test_training_is_bit_reproducible_on_one_machine(small, precision):
     runs = []
     for _ in range(2):
         seed_everything(5)
         model = VAE(h_dim=64, z_dim=4)
-        history = fit(model, small, epochs=2, precision="fp32", progress=False)
+        history = fit(model, small, epochs=2, precision=precision, progress=False)
         runs.append(([value for row in history.rows for key, value in row.items() if key != "seconds"], model.state_dict()))
     assert runs[0][0] == runs[1][0]
     assert all(torch.equal(value, runs[1][1][key]) for key, value in runs[0][1].items())

@@ -16,6 +16,8 @@ from typing import Any, Callable
 
 import torch
 
+from ..losses import _bernoulli_nll, _kl
+
 RECORD = "vae_course_check"
 
 
@@ -94,6 +96,27 @@ def _compare(got: Any, expected: Any, case: Case) -> str | None:
     return None
 
 
+def compare_tuple(*names: str, order: tuple[int, ...] | None = None) -> Callable[[Any, Case], str | None]:
+    """A `compare` for answers that return a tuple of values named `names`, each compared as `_compare` does.
+
+    `order` says which element to check first (e.g. the encoder's outputs before the decoder's); the first
+    problem found is reported, prefixed with its name.
+    """
+    def compare(got: Any, case: Case) -> str | None:
+        listed = ", ".join(names)
+        if not isinstance(got, (tuple, list)) or len(got) != len(names):
+            kind = f"{type(got).__name__} of length {len(got)}" if isinstance(got, (tuple, list)) else type(got).__name__
+            return (f"({listed}) {len(names)}개를 튜플로 돌려주어야 하는데 {kind}을(를) 돌려주었습니다 · "
+                    f"expected a tuple ({listed}), got {kind}")
+        for index in order or range(len(names)):
+            problem = _compare(got[index], case.expected[index], case)
+            if problem is not None:  # the name in front of both halves, Korean and English
+                return " · ".join(f"{names[index]}: {half}" for half in problem.split(" · ", 1))
+        return None
+
+    return compare
+
+
 def not_implemented(exercise: str) -> Verdict:
     """The verdict on a starter that still raises NotImplementedError."""
     return Verdict(exercise, False, ["아직 구현하지 않았습니다: 시작 코드의 raise NotImplementedError를 지우고 채워 보세요 · "
@@ -123,3 +146,30 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
         passed &= problem is None
         lines.append(f"  {'✓' if problem is None else '✗'} {case.about}" + ("" if problem is None else f" — {problem}"))
     return Verdict(exercise, passed, lines, hint)
+
+
+# The VAE loss exercises (training, building, β) share their reference and their random inputs --------
+
+def reference_loss(logits, x, mu, logvar, beta=1.0):
+    """The batch mean of reconstruction error + β · KL on the package's kernels, without its input checks
+    (the cases go to ±30 in log σ²)."""
+    return (_bernoulli_nll(logits, x) + beta * _kl(mu, logvar)).mean()
+
+
+def loss_inputs(g: torch.Generator, n: int, binary: bool = True, mu_scale: float = 1.0,
+                logvar_scale: float = 1.0) -> tuple:
+    """Random (logits, x, μ, log σ²) for n images of 784 pixels and 20 latent dimensions."""
+    x = torch.rand(n, 784, generator=g)
+    x = torch.bernoulli(x, generator=g) if binary else x
+    logits = torch.randn(n, 784, generator=g) * 3
+    mu = torch.randn(n, 20, generator=g) * mu_scale
+    logvar = torch.randn(n, 20, generator=g) * logvar_scale
+    return logits, x, mu, logvar
+
+
+PRIOR_INPUTS = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20))  # loss: 784 ln 2
+
+
+def loss_case(about: str, args: tuple) -> Case:
+    """A case of a loss exercise, with the reference answer."""
+    return Case(about, args, reference_loss(*args), atol=1e-3)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ._core import Case, Verdict, check_function
-from .training import reference_loss
+from ._core import PRIOR_INPUTS, Case, Verdict, check_function, loss_case, loss_inputs
 
 
 # KL warm-up ------------------------------------------------------------------------------------------
@@ -28,7 +27,7 @@ def kl_warmup(answer) -> Verdict:
     return check_function(
         "beta/warmup", answer, [Case(about, args, float(_reference_warmup(*args)), atol=1e-9, rtol=1e-9)
                                 for about, args in cases],
-        hint="β는 단계에 비례해 올라가다가 beta_max에 닿으면 멈춰야 합니다. 정수 나눗셈(//)을 쓰지 않았는지, "
+        hint="β는 스텝에 비례해 올라가다가 beta_max에 닿으면 멈춰야 합니다. 정수 나눗셈(//)을 쓰지 않았는지, "
              "끝난 뒤에도 beta_max를 넘지 않는지 확인하세요. · β grows in proportion to the step and stops at "
              "beta_max: check that you do not use integer division (//) and that β never passes beta_max afterwards.")
 
@@ -37,25 +36,13 @@ def kl_warmup(answer) -> Verdict:
 
 def _loss_cases() -> list[Case]:
     g = torch.Generator().manual_seed(2)
-
-    def batch(n, mu_scale=1.0, logvar_scale=1.0):
-        x = torch.bernoulli(torch.rand(n, 784, generator=g), generator=g)
-        logits = torch.randn(n, 784, generator=g) * 3
-        mu = torch.randn(n, 20, generator=g) * mu_scale
-        logvar = torch.randn(n, 20, generator=g) * logvar_scale
-        return logits, x, mu, logvar
-
-    cases = [
-        ("β = 1: 음의 ELBO · β = 1: the negative ELBO", (*batch(64), 1.0)),
-        ("β = 0: KL을 빼고 재구성만 · β = 0: reconstruction only, no KL", (*batch(16, mu_scale=5.0), 0.0)),
-        ("β = 4 · β = 4", (*batch(16), 4.0)),
-        ("β = 0.1, 큰 KL · β = 0.1 with a large KL", (*batch(16, mu_scale=4.0), 0.1)),
-        ("배치 크기 1, β = 0.5 · batch size 1, β = 0.5", (*batch(1), 0.5)),
-        ("큰 로그 분산 (±20), β = 2 · large log-variance (±20), β = 2", (*batch(8, logvar_scale=20.0), 2.0)),
-    ]
-    zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20), 8.0)
-    cases.append(("로짓 0, q = p(z), β = 8: 784 ln 2 · logits 0, q = p(z), β = 8: 784 ln 2", zero))
-    return [Case(about, args, reference_loss(*args), atol=1e-3) for about, args in cases]
+    return [loss_case("β = 1: 음의 ELBO · β = 1: the negative ELBO", (*loss_inputs(g, 64), 1.0)),
+            loss_case("β = 0: KL을 빼고 재구성만 · β = 0: reconstruction only, no KL", (*loss_inputs(g, 16, mu_scale=5.0), 0.0)),
+            loss_case("β = 4 · β = 4", (*loss_inputs(g, 16), 4.0)),
+            loss_case("β = 0.1, 큰 KL · β = 0.1 with a large KL", (*loss_inputs(g, 16, mu_scale=4.0), 0.1)),
+            loss_case("배치 크기 1, β = 0.5 · batch size 1, β = 0.5", (*loss_inputs(g, 1), 0.5)),
+            loss_case("큰 로그 분산 (±20), β = 2 · large log-variance (±20), β = 2", (*loss_inputs(g, 8, logvar_scale=20.0), 2.0)),
+            loss_case("로짓 0, q = p(z), β = 8: 784 ln 2 · logits 0, q = p(z), β = 8: 784 ln 2", (*PRIOR_INPUTS, 8.0))]
 
 
 def beta_loss(answer) -> Verdict:

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._core import Case, Verdict, _compare, check_function
+from ._core import Case, Verdict, check_function, compare_tuple
 from .training import loss_cases
 
 
@@ -64,22 +64,6 @@ def _forward_cases() -> list[Case]:
     return cases
 
 
-_NAMES = ("logits", "mu", "logvar")
-
-
-def _compare_triple(got, expected, case: Case) -> str | None:
-    if not isinstance(got, (tuple, list)) or len(got) != 3:
-        what = f"{type(got).__name__}" + (f" ({len(got)})" if isinstance(got, (tuple, list)) else "")
-        return (f"(logits, mu, logvar) 세 텐서의 튜플을 돌려주어야 하는데 {what}을(를) 돌려주었습니다 · "
-                f"expected a tuple of three tensors (logits, mu, logvar), got {what}")
-    for index in (1, 2, 0):  # μ and log σ² first: a wrong encoder also spoils the logits
-        name, value, reference = _NAMES[index], got[index], expected[index]
-        problem = _compare(value, reference, case)
-        if problem is not None:
-            return f"{name}: {problem}"
-    return None
-
-
 def forward(answer) -> Verdict:
     """Exercise building/forward: (logits, μ, log σ²) of the fc1/fc21/fc22/fc3/fc4 model for a given noise ε."""
     exercise = "building/forward"
@@ -88,7 +72,7 @@ def forward(answer) -> Verdict:
             "· The encoder is fc1, a ReLU, then fc21 and fc22. σ = exp(½ log σ²); use the ε you are given, not fresh noise. "
             "The decoder's output gets no sigmoid.")
     return check_function(exercise, answer, _forward_cases(), hint,
-                          compare=lambda got, case: _compare_triple(got, case.expected, case))
+                          compare=compare_tuple("logits", "mu", "logvar", order=(1, 2, 0)))  # a wrong encoder spoils all
 
 
 # Exercise building/sum-over-pixels: the fix of the tutorial's pixel-mean loss ----------------------
@@ -96,7 +80,7 @@ def forward(answer) -> Verdict:
 def sum_over_pixels(answer) -> Verdict:
     """Exercise building/sum-over-pixels: BCE summed over pixels plus KL, averaged over the batch only."""
     return check_function(
-        "building/sum-over-pixels", answer, loss_cases(seed=3, n_binary=128, n_grey=16),
+        "building/sum-over-pixels", answer, loss_cases(seed=3, n_binary=128, n_gray=16),
         hint="이미지 한 장의 재구성 항은 픽셀 784개의 음의 로그 우도를 모두 더한 값이고, KL도 이미지 한 장당 값입니다. "
              "두 항을 이미지마다 더한 뒤에 평균을 내는 축은 배치 하나뿐입니다. "
              "· One image's reconstruction term adds up the negative log-likelihood of all 784 pixels, and the KL is "

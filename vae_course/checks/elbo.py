@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from ..linear_gaussian import LinearGaussian
-from ._core import Case, Verdict, _compare, check_function
+from ._core import Case, Verdict, check_function, compare_tuple
 
 F64 = torch.float64
 
@@ -50,21 +50,11 @@ def log_evidence(answer) -> Verdict:
 
 # Exercise 2 -----------------------------------------------------------------------------------------
 
-def _compare_pair(got, case: Case, names: tuple[str, str]) -> str | None:
-    """The problems of an answer that must return a pair of tensors (e.g. mean and covariance)."""
-    if not (isinstance(got, (tuple, list)) and len(got) == 2):
-        kind = f"{type(got).__name__} of length {len(got)}" if isinstance(got, (tuple, list)) else type(got).__name__
-        return f"({names[0]}, {names[1]}) 두 값을 돌려주어야 하는데 {kind}을(를) 돌려주었습니다 · " \
-               f"return the pair ({names[0]}, {names[1]}), got {kind}"
-    problems = [f"{name}: {p}" for name, g, e in zip(names, got, case.expected) if (p := _compare(g, e, case)) is not None]
-    return "; ".join(problems) or None
-
-
 def exact_posterior(answer) -> Verdict:
     """Exercise elbo/posterior: the exact posterior mean (N, d) and covariance (d, d)."""
     cases = [Case(about, args, LinearGaussian(*args[1:]).posterior(args[0])) for about, args in _problems()]
     return check_function(
-        "elbo/posterior", answer, cases, compare=lambda got, case: _compare_pair(got, case, ("mean", "cov")),
+        "elbo/posterior", answer, cases, compare=compare_tuple("mean", "cov"),
         hint="사후 정밀도(공분산의 역행렬)는 사전 분포의 몫과 우도의 몫을 더한 것입니다. W = 0이면 사후 분포가 사전 분포와 같아야 합니다. "
              "공분산은 모든 x에 공통인 (d, d) 행렬 하나입니다. "
              "· The posterior precision (inverse covariance) adds the prior's share and the likelihood's share; with W = 0 "

@@ -3,33 +3,18 @@ from __future__ import annotations
 
 import torch
 
-from ..losses import _bernoulli_nll, _kl
-from ._core import Case, Verdict, check_function
+from ..losses import _kl
+from ._core import PRIOR_INPUTS, Case, Verdict, check_function, loss_case, loss_inputs
 
 
-def reference_loss(logits, x, mu, logvar, beta=1.0):
-    """The batch mean of reconstruction + β · KL, without the package's input checks (cases go to ±30 in log σ²)."""
-    return (_bernoulli_nll(logits, x) + beta * _kl(mu, logvar)).mean()
-
-
-def loss_cases(seed: int = 0, n_binary: int = 64, n_grey: int = 8) -> list[Case]:
+def loss_cases(seed: int = 0, n_binary: int = 64, n_gray: int = 8) -> list[Case]:
     """The cases of the β = 1 loss exercises: binary and gray pixels, a batch of one, large log-variances, the prior."""
     g = torch.Generator().manual_seed(seed)
-
-    def batch(n, binary=True, logvar_scale=1.0):
-        x = torch.rand(n, 784, generator=g)
-        x = torch.bernoulli(x, generator=g) if binary else x
-        logits, mu = torch.randn(n, 784, generator=g) * 3, torch.randn(n, 20, generator=g)
-        logvar = torch.randn(n, 20, generator=g) * logvar_scale
-        return logits, x, mu, logvar
-
-    cases = [(f"배치 {n_binary}, 이진 픽셀 · batch of {n_binary}, binary pixels", batch(n_binary)),
-             ("배치 크기 1 · batch size 1", batch(1)),
-             ("회색조 픽셀 · gray pixels", batch(n_grey, binary=False)),
-             ("큰 로그 분산 (±30) · large log-variance (±30)", batch(8, logvar_scale=30.0))]
-    zero = (torch.zeros(4, 784), torch.ones(4, 784), torch.zeros(4, 20), torch.zeros(4, 20))
-    cases.append(("로짓 0, q = p(z): 784 ln 2 · logits 0 and q = p(z): 784 ln 2", zero))
-    return [Case(about, args, reference_loss(*args), atol=1e-3) for about, args in cases]
+    return [loss_case(f"배치 {n_binary}, 이진 픽셀 · batch of {n_binary}, binary pixels", loss_inputs(g, n_binary)),
+            loss_case("배치 크기 1 · batch size 1", loss_inputs(g, 1)),
+            loss_case("회색조 픽셀 · gray pixels", loss_inputs(g, n_gray, binary=False)),
+            loss_case("큰 로그 분산 (±30) · large log-variance (±30)", loss_inputs(g, 8, logvar_scale=30.0)),
+            loss_case("로짓 0, q = p(z): 784 ln 2 · logits 0 and q = p(z): 784 ln 2", PRIOR_INPUTS)]
 
 
 def vae_loss(answer) -> Verdict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ._core import Case, Verdict, _compare, check_function
+from ._core import Case, Verdict, _compare, check_function, compare_tuple
 
 
 # variants/one-hot ------------------------------------------------------------------------------------
@@ -94,19 +94,11 @@ def _reference_style_grid(z, n_classes=10):
 
 
 def _same_pair(got, case: Case) -> str | None:
-    if not isinstance(got, (tuple, list)) or len(got) != 2:
-        kind = f"{type(got).__name__} of length {len(got)}" if isinstance(got, (tuple, list)) else type(got).__name__
-        return f"(z, 레이블) 두 개를 돌려주어야 하는데 {kind}을(를) 돌려주었습니다 · expected a pair (z, labels), got {kind}"
-    z, labels = got
-    for ko, en, value, expected in (("z", "z", z, case.expected[0]), ("레이블", "labels", labels, case.expected[1])):
-        problem = _compare(value, expected, case)
-        if problem is not None:
-            korean, _, english = problem.partition(" · ")
-            return f"{ko}: {korean} · {en}: {english}"
-    if labels.dtype not in (torch.int64, torch.int32):
-        return (f"레이블의 자료형이 {labels.dtype}입니다. 디코더는 정수 레이블(torch.long)만 받습니다 · "
-                f"labels have dtype {labels.dtype}; the decoder takes integer labels (torch.long) only")
-    return None
+    problem = compare_tuple("z", "labels")(got, case)
+    if problem is None and got[1].dtype not in (torch.int64, torch.int32):
+        return (f"레이블의 자료형이 {got[1].dtype}입니다. 디코더는 정수 레이블(torch.long)만 받습니다 · "
+                f"labels have dtype {got[1].dtype}; the decoder takes integer labels (torch.long) only")
+    return problem
 
 
 def _style_cases() -> list[Case]:

@@ -1,0 +1,62 @@
+"""Every exercise check, whatever the student hands in: a verdict, never an exception.
+
+One test per kind of bad answer, over the registry of all checks in conftest.py: not a
+function, a function that crashes or returns nonsense, the unfinished starter; and the record
+the grader reads from the notebook. Each chapter's test file checks the mistakes particular to it.
+"""
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import all_checks
+
+from vae_course.checks import RECORD, Verdict
+
+CHECKS = all_checks()
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+
+
+def crash(*args):
+    raise RuntimeError("boom")
+
+
+def starter(*args):
+    raise NotImplementedError("여기를 채우세요 · write your solution here")
+
+
+def test_the_registry_holds_every_exercise_of_the_notebooks():
+    ids = {cell.metadata["exercise"] for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells
+           if cell.metadata.get("exercise")}
+    assert ids == set(CHECKS)
+
+
+@pytest.mark.parametrize("exercise", CHECKS)
+@pytest.mark.parametrize("answer", [None, 42, "def f(x): ...", [1, 2]], ids=["None", "int", "str", "list"])
+def test_something_that_is_not_a_function(exercise, answer):
+    verdict = CHECKS[exercise](answer)
+    assert isinstance(verdict, Verdict) and not verdict.passed
+    assert "pass the function itself" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", CHECKS)
+@pytest.mark.parametrize("answer, message", [(crash, "RuntimeError: boom"), (lambda *args: "text", "expected"),
+                                             (lambda *args: None, "")], ids=["crash", "text", "None"])
+def test_an_answer_that_crashes_or_returns_nonsense(exercise, answer, message):
+    verdict = CHECKS[exercise](answer)
+    assert isinstance(verdict, Verdict) and not verdict.passed and not verdict.not_implemented
+    assert message in verdict.message and "✗" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", CHECKS)
+def test_the_unfinished_starter(exercise):
+    verdict = CHECKS[exercise](starter)
+    assert verdict.not_implemented and not verdict.passed and len(verdict.lines) == 1
+    assert "not yet implemented" in verdict.message
+
+
+@pytest.mark.parametrize("exercise", CHECKS)
+def test_the_record_the_grader_reads(exercise):
+    verdict = CHECKS[exercise](crash)
+    data, metadata = verdict._repr_mimebundle_()
+    assert metadata[RECORD] == {"exercise": exercise, "passed": False, "message": verdict.message}
+    assert data["text/plain"].startswith(f"[{exercise}] ❌ 아직 · not yet\n") and verdict.message in data["text/plain"]
