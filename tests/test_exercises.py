@@ -23,6 +23,13 @@ def check_cells(notebook):
     return [cell for cell in notebook.cells if cell.metadata.get("exercise")]
 
 
+def test_the_check_registry_holds_every_exercise_of_the_notebooks():
+    from conftest import all_checks
+
+    ids = {cell.metadata["exercise"] for path in NOTEBOOKS for cell in check_cells(nbformat.read(path, as_version=4))}
+    assert ids == set(all_checks())
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_every_solution_passes_its_check(path):
     notebook = nbformat.read(path, as_version=4)
