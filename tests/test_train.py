@@ -28,48 +28,38 @@ def test_evaluate_is_repeatable(small):
     assert evaluate(model, small) == evaluate(model, small)
 
 
-class NaNAfter(VAE):
-    """Decodes NaN once `steps` training steps have run."""
+class SpoiledAfter(VAE):
+    """Once `steps` training steps have run, decodes NaN (spoil='logits') or encodes log σ² + 1,000 (spoil='logvar')."""
 
-    def __init__(self, steps):
+    def __init__(self, steps, spoil):
         super().__init__(h_dim=32, z_dim=2)
-        self.steps = steps
+        self.steps, self.spoil = steps, spoil
 
-    def _decode(self, z, y=None):
+    def _encode(self, x, y=None):
         if self.training:
             self.steps -= 1
+        mu, logvar = super()._encode(x, y)
+        return (mu, logvar + 1000.0) if self.spoil == "logvar" and self.steps < 0 else (mu, logvar)
+
+    def _decode(self, z, y=None):
         logits = super()._decode(z, y)
-        return logits * float("nan") if self.steps < 0 else logits
+        return logits * float("nan") if self.spoil == "logits" and self.steps < 0 else logits
 
 
 def test_nan_loss_names_the_step_and_keeps_the_last_epoch(small):
-    model = NaNAfter(steps=16 + 4)  # 2,048 images / 128 = 16 steps per epoch
+    model = SpoiledAfter(steps=16 + 4, spoil="logits")  # 2,048 images / 128 = 16 steps per epoch
     with pytest.raises(TrainingDiverged, match=r"nan at epoch 2, batch 5 \(step 21 overall\).*state after epoch 1") as err:
         fit(model, small, epochs=3, progress=False)
     assert len(err.value.history) == 1
     assert all(torch.isfinite(p).all() for p in model.parameters())
 
 
-class LogVarBlowsUpAfter(VAE):
-    """Encodes a log-variance of 1,000 once `steps` training steps have run."""
-
-    def __init__(self, steps):
-        super().__init__(h_dim=32, z_dim=2)
-        self.steps = steps
-
-    def _encode(self, x, y=None):
-        if self.training:
-            self.steps -= 1
-        mu, logvar = super()._encode(x, y)
-        return (mu, logvar + 1000.0) if self.steps < 0 else (mu, logvar)
-
-
 def test_exploding_logvar_is_divergence_and_keeps_the_last_epoch(small):
-    model = LogVarBlowsUpAfter(steps=16 + 2)
+    model = SpoiledAfter(steps=16 + 2, spoil="logvar")
     with pytest.raises(TrainingDiverged, match=r"logvar reaches 1e\+03.*state after epoch 1") as err:
         fit(model, small, epochs=3, progress=False)
     assert len(err.value.history) == 1
-    first_epoch = LogVarBlowsUpAfter(steps=10**9)
+    first_epoch = SpoiledAfter(steps=10**9, spoil="logvar")
     first_epoch.load_state_dict(model.state_dict())
     assert err.value.history["test_elbo"][0] == pytest.approx(evaluate(first_epoch, small)["elbo"])
 

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from .data import MNIST
 from .evaluate import evaluate
 from .losses import _bernoulli_nll, _kl
-from .validate import LOGVAR_LIMIT, LogVarianceOverflow, positive_int, positive_number
+from .validate import check_logvar_bound, positive_int, positive_number
 
 STATS = ("rec", "kl", "elbo")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -191,9 +191,7 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
 
 def _check_finite(stats: torch.Tensor, worst_logvar: float, epoch: int, step: int) -> None:
     """Raise FloatingPointError naming the first bad batch of the epoch, if any loss or log-variance went wrong."""
-    if worst_logvar > LOGVAR_LIMIT:
-        raise LogVarianceOverflow(f"logvar reaches {worst_logvar:.3g} in epoch {epoch}; |log σ²| > {LOGVAR_LIMIT:g} is "
-                                  f"within a few nats of where exp overflows in float32 (about 88.7)")
+    check_logvar_bound(worst_logvar, f" in epoch {epoch}")
     bad = (~torch.isfinite(stats)).any(1).nonzero()
     if len(bad):
         batch = bad[0].item()

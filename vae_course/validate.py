@@ -82,12 +82,16 @@ class LogVarianceOverflow(ValueError, FloatingPointError):
 LOGVAR_LIMIT = 80.0
 
 
-def bounded_logvar(logvar: Tensor) -> Tensor:
-    """Raise LogVarianceOverflow if |log σ²| exceeds LOGVAR_LIMIT, close to where exp overflows in float32."""
-    worst = logvar.detach().abs().max().item() if logvar.numel() else 0.0
+def check_logvar_bound(worst: float, where: str = "") -> None:
+    """Raise LogVarianceOverflow if the largest |log σ²| seen (`where`, e.g. ' in epoch 3') exceeds LOGVAR_LIMIT."""
     if worst > LOGVAR_LIMIT:
         raise LogVarianceOverflow(
-            f"logvar reaches {worst:.3g}; |log σ²| > {LOGVAR_LIMIT:g} is within a few nats of where exp "
+            f"logvar reaches {worst:.3g}{where}; |log σ²| > {LOGVAR_LIMIT:g} is within a few nats of where exp "
             f"overflows in float32 (about 88.7). The encoder has diverged: lower the learning rate or check the input scaling."
         )
+
+
+def bounded_logvar(logvar: Tensor) -> Tensor:
+    """Raise LogVarianceOverflow if |log σ²| exceeds LOGVAR_LIMIT, close to where exp overflows in float32."""
+    check_logvar_bound(logvar.detach().abs().max().item() if logvar.numel() else 0.0)
     return logvar
