@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..losses import _bernoulli_nll, _kl
+from ..losses import _bernoulli_reconstruction, _kl_divergence
 
 RECORD = "vae_course_check"
 
@@ -153,7 +153,7 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
 def reference_loss(logits, x, mu, logvar, beta=1.0):
     """The batch mean of reconstruction error + β · KL on the package's kernels, without its input checks
     (the cases go to ±30 in log σ²)."""
-    return (_bernoulli_nll(logits, x) + beta * _kl(mu, logvar)).mean()
+    return (_bernoulli_reconstruction(logits, x) + beta * _kl_divergence(mu, logvar)).mean()
 
 
 def loss_inputs(g: torch.Generator, n: int, binary: bool = True, mu_scale: float = 1.0,
