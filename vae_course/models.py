@@ -3,9 +3,12 @@
 `BaseVAE` holds the interface they share: `encode` → (μ, log σ²), `reparameterize`, `decode` →
 Bernoulli logits over 784 pixels, `sample`, `reconstruct`. Each model builds only its layers
 (`encoder`, `to_mu`, `to_logvar`, `decoder`, in that order: seeded weights depend on it).
-Conditional models take the digit labels `y` as well. The public methods check their input
-and call `_encode` / `_decode`, the unchecked layers: the training loop calls those directly,
-its data checked once when loaded, and a subclass overrides them to change what a model computes.
+Conditional models take the digit labels `y` as well.
+
+The public methods check their input, then call `_encode` / `_decode`, the layers unchecked,
+which a subclass overrides to change what the model computes. `fit` and `log_likelihood` call
+those directly, on input checked once before (in a training step the checks would add about 8%
+on a CPU and 5 host-device waits on a GPU: bench/checks.py).
 """
 from __future__ import annotations
 
