@@ -141,11 +141,27 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
         except NotImplementedError:
             return not_implemented(exercise)
         except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
-            where = traceback.extract_tb(err.__traceback__)[-1]
-            problem = f"{type(err).__name__}: {err} (line {where.lineno})"
+            problem = describe_crash(err)
         passed &= problem is None
         lines.append(f"  {'✓' if problem is None else '✗'} {case.about}" + ("" if problem is None else f" — {problem}"))
     return Verdict(exercise, passed, lines, hint)
+
+
+def describe_crash(err: Exception) -> str:
+    """A crash of the answer in words: the error and the line where it arose."""
+    where = traceback.extract_tb(err.__traceback__)[-1]
+    return f"{type(err).__name__}: {err} (line {where.lineno})"
+
+
+def check_in_two_parts(exercise: str, answer: Any, cases: list[Case], hint: str, more: Callable[[], Verdict]) -> Verdict:
+    """`check_function` on `cases`, then, if the answer ran, `more()`: a second verdict, merged into one."""
+    first = check_function(exercise, answer, cases, hint)
+    if not callable(answer) or first.not_implemented:
+        return first
+    second = more()
+    if second.not_implemented:
+        return second
+    return Verdict(exercise, first.passed and second.passed, first.lines + second.lines, hint)
 
 
 # The VAE loss exercises (training, building, β) share their reference and their random inputs --------

@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, check_in_two_parts
 
 
 def _reference_reparameterize(mu, logvar, eps):
@@ -68,11 +68,8 @@ def reparameterize(answer) -> Verdict:
             "for every log σ². "
             "Don't detach the result or draw a new ε.")
     value_cases, grad_cases = _reparameterize_cases()
-    values = check_function(exercise, answer, value_cases, hint)
-    if not callable(answer) or values.not_implemented:
-        return values
-    grads = check_function(exercise, _gradients_of(answer), grad_cases, hint)
-    return Verdict(exercise, values.passed and grads.passed, values.lines + grads.lines, hint)
+    return check_in_two_parts(exercise, answer, value_cases, hint,
+                              lambda: check_function(exercise, _gradients_of(answer), grad_cases, hint))
 
 
 def _reference_score(f, z, mu, sigma):
