@@ -147,6 +147,11 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
     return Verdict(exercise, passed, lines, hint)
 
 
+def reference_cases(reference: Callable, inputs: list[tuple[str, tuple]], **tolerance: float) -> list[Case]:
+    """A Case for each (about, args) of `inputs`, expecting `reference(*args)`."""
+    return [Case(about, args, reference(*args), **tolerance) for about, args in inputs]
+
+
 def describe_crash(err: Exception) -> str:
     """A crash of the answer in words: the error and the line where it arose."""
     where = traceback.extract_tb(err.__traceback__)[-1]

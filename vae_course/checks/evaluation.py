@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models import VAE
-from ._core import Case, Verdict, check_function, check_in_two_parts, describe_crash
+from ._core import Case, Verdict, check_function, check_in_two_parts, describe_crash, reference_cases
 
 
 # Exercise evaluation/iwae-logsumexp ---------------------------------------------------------------------
@@ -123,7 +123,7 @@ def _likelihood_cases() -> tuple[list[Case], list[tuple[str, tuple]]]:
               ("로짓이 모두 0: -784 ln 2 · all logits 0: -784 ln 2", (torch.zeros(3, 784), binary(3))),
               ("아주 큰 로짓 (±200) · very large logits (±200)", (200.0 * torch.sign(logits(4)), binary(4))),
               ("float64 · float64", (logits(3, dtype=torch.float64), binary(3, dtype=torch.float64)))]
-    value_cases = [Case(about, args, _reference_log_likelihood(*args), atol=1e-3, rtol=1e-5) for about, args in values]
+    value_cases = reference_cases(_reference_log_likelihood, values, atol=1e-3, rtol=1e-5)
 
     grey = torch.rand(4, 784, generator=g)
     one_pixel = binary(2)
