@@ -8,7 +8,7 @@ Conditional models take the digit labels `y` as well.
 The public methods check their input, then call `_encode` / `_decode`, the layers unchecked,
 which a subclass overrides to change what the model computes. `fit` and `log_likelihood` call
 those directly, on input checked once before (in a training step the checks would add about 8%
-on a CPU and 5 host-device waits on a GPU: bench/checks.py).
+on a CPU and 5 to 9 host-device waits on a GPU: bench/checks.py).
 """
 from __future__ import annotations
 
