@@ -19,11 +19,6 @@ from torch import Tensor, nn
 from .validate import as_tensor, batch_of_vectors, bounded_logvar, positive_int, same_device
 
 
-def _positive_ints(**sizes: int) -> None:
-    for name, value in sizes.items():
-        positive_int(name, value)
-
-
 class BaseVAE(nn.Module):
     """The shared interface. A subclass passes its constructor arguments (`config`, each also an
     attribute), has `x_dim` and `z_dim`, and builds its layers."""
@@ -32,10 +27,9 @@ class BaseVAE(nn.Module):
 
     def __init__(self, **config: int):
         super().__init__()
-        _positive_ints(**config)
         self._config = config
         for name, value in config.items():
-            setattr(self, name, value)
+            setattr(self, name, positive_int(name, value))
 
     @property
     def config(self) -> dict[str, int]:
@@ -87,7 +81,7 @@ class BaseVAE(nn.Module):
     @torch.no_grad()
     def sample(self, n: int, y: Tensor | None = None, generator: torch.Generator | None = None) -> Tensor:
         """Decode `n` draws from the prior N(0, I) into pixel means, (n, x_dim)."""
-        _positive_ints(n=n)
+        positive_int("n", n)
         z = torch.randn(n, self.z_dim, generator=generator, device=self.device)
         return torch.sigmoid(self.decode(z, y))
 
