@@ -37,7 +37,7 @@ def failing_line(verdict, about: str) -> str:
 
 def all_checks() -> dict:
     """Every exercise check of the course, by exercise id (tests/test_checks_robust.py checks that none is missing)."""
-    from vae_course.checks import (autoencoders, beta, building, elbo, evaluation, latent, probability,
+    from vae_course.checks import (autoencoders, beta, building, discrete, elbo, evaluation, latent, probability,
                                    reparameterization, training, variants, widgets)
 
     return {
@@ -71,4 +71,7 @@ def all_checks() -> dict:
         "evaluation/binary-likelihood": evaluation.binary_log_likelihood,
         "widgets/nearest-code": widgets.nearest_code,
         "widgets/manifold-cell": widgets.manifold_cell,
+        "discrete/gumbel-max": discrete.gumbel_max,
+        "discrete/straight-through": discrete.straight_through,
+        "discrete/perplexity": discrete.codebook_perplexity,
     }
