@@ -58,7 +58,7 @@ compat:  ## wheel + fresh venv ($(COMPAT_PYTHON), $(COMPAT_TORCH)) + the unit te
 	rm -rf $(COMPAT) && mkdir -p $(COMPAT)
 	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir $(COMPAT) .
 	$(COMPAT_PYTHON) -m venv $(COMPAT)/venv
-	$(COMPAT)/venv/bin/python -m pip install --quiet $(COMPAT_TORCH) pytest $(COMPAT)/vae_course-*.whl
+	$(COMPAT)/venv/bin/python -m pip install --quiet $(COMPAT_TORCH) pytest "$$(ls $(COMPAT)/vae_course-*.whl)[offline,grading]"
 	mkdir -p $(COMPAT)/tests && cp $(UNIT_TESTS) tests/conftest.py $(COMPAT)/tests/
 	printf '[pytest]\n' > $(COMPAT)/pytest.ini  # not the repository's config (nbval, notebooks)
 	cd $(COMPAT) && venv/bin/python -c "import torch, vae_course; print('torch', torch.__version__, 'vae_course from', vae_course.__file__)" \

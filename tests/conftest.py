@@ -23,6 +23,18 @@ def x_batch(mnist) -> torch.Tensor:
     return mnist.test_images[:16]
 
 
+def failed_lines(verdict) -> list[str]:
+    """The lines of an exercise check's verdict whose case failed (marked ✗)."""
+    return [line for line in verdict.lines if line.lstrip().startswith("✗")]
+
+
+def failing_line(verdict, about: str) -> str:
+    """The verdict's line for the case `about`, which must have failed."""
+    line = next(line for line in verdict.lines if about in line)
+    assert line.lstrip().startswith("✗"), line
+    return line
+
+
 def all_checks() -> dict:
     """Every exercise check of the course, by exercise id (tests/test_checks_robust.py checks that none is missing)."""
     from vae_course.checks import (autoencoders, beta, building, discrete, elbo, evaluation, latent, probability,

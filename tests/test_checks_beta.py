@@ -3,6 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from conftest import failed_lines
 from vae_course.checks import beta as check
 
 
@@ -57,9 +58,8 @@ def test_reference_active_units_pass(answer):
 def failed(verdict, *cases):
     """The verdict failed, and each named case is marked ✗ in it."""
     assert not verdict.passed
-    lines = verdict.message.splitlines()
     for case in cases:
-        assert any(line.lstrip().startswith("✗") and case in line for line in lines), (case, verdict.message)
+        assert any(case in line for line in failed_lines(verdict)), (case, verdict.message)
     return verdict
 
 

@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from vae_course import bernoulli_reconstruction, kl_divergence, vae_loss
+from conftest import failed_lines
 from vae_course.checks import building as check
 
 
@@ -84,7 +85,7 @@ def test_wrong_forward_fails_with_a_useful_message(answer, message):
 
 
 def test_hard_coded_784_fails_only_on_the_small_model():
-    failed = [line for line in check.forward(hard_coded_784).lines if line.lstrip().startswith("✗")]
+    failed = failed_lines(check.forward(hard_coded_784))
     assert len(failed) == 1 and "6-5-2" in failed[0]
 
 

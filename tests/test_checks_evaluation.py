@@ -6,13 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from vae_course import kl_divergence
+from conftest import failing_line
 from vae_course.checks import evaluation as check
-
-
-def failing_line(verdict, about: str) -> str:
-    line = next(line for line in verdict.lines if about in line)
-    assert line.lstrip().startswith("✗"), line
-    return line
 
 
 # evaluation/iwae-logsumexp ----------------------------------------------------------------------------

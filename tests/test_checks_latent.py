@@ -5,13 +5,8 @@ import pytest
 import torch
 from torch.distributions import Normal
 
+from conftest import failing_line
 from vae_course.checks import latent as check
-
-
-def failing_line(verdict, about: str) -> str:
-    line = next(line for line in verdict.lines if about in line)
-    assert line.lstrip().startswith("✗"), line
-    return line
 
 
 # latent/normal-quantiles -------------------------------------------------------------------------

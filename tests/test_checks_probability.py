@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch.distributions import Bernoulli, Normal, kl_divergence as td_kl
 
 from vae_course.checks import RECORD
+from conftest import failed_lines
 from vae_course.checks import probability as check
 
 # Reference solutions, written differently from the checks' own references --------------------------
@@ -56,7 +57,7 @@ def test_right_answers_pass(verdict, exercise):
 def failing_cases(verdict) -> list[str]:
     assert not verdict.passed
     assert "hint" in str(verdict)
-    return [line for line in verdict.lines if line.lstrip().startswith("✗")]
+    return failed_lines(verdict)
 
 
 # Typical wrong answers -------------------------------------------------------------------------------

@@ -3,13 +3,8 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import failing_line
 from vae_course.checks import widgets as check
-
-
-def failing_line(verdict, about: str) -> str:
-    line = next(line for line in verdict.lines if about in line)
-    assert line.lstrip().startswith("✗"), line
-    return line
 
 
 # widgets/nearest-code --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from vae_course import VAE
+from vae_course import VAE, ConditionalVAE, ConvVAE
 
 
 def test_shapes_and_image_layouts(x_batch):
@@ -38,9 +38,10 @@ def test_latent_size_mismatch_is_named():
         VAE().decode(torch.zeros(3, 2))
 
 
-def test_sizes_must_be_positive_ints():
-    with pytest.raises(ValueError, match="z_dim must be a positive int"):
-        VAE(z_dim=0)
+@pytest.mark.parametrize("model, size", [(VAE, "z_dim"), (ConditionalVAE, "n_classes"), (ConvVAE, "channels")])
+def test_sizes_must_be_positive_ints(model, size):
+    with pytest.raises(ValueError, match=f"{size} must be a positive int"):
+        model(**{size: 0})
 
 
 def test_reparameterization_gradient_is_exact():

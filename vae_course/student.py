@@ -15,7 +15,12 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
+from .extras import missing_extra
+
+try:
+    import nbformat
+except ModuleNotFoundError as err:
+    raise missing_extra(err, "grading", "학생용 노트북 만들기", "Writing the student edition") from None
 
 STARTER = 'raise NotImplementedError("여기를 채우세요 · write your solution here")'
 NOTE = "*(풀이는 강사용 판에 있습니다 · The solution is in the instructor's edition.)*"

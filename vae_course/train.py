@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .data import MNIST
 from .evaluate import evaluate
-from .losses import _bernoulli_nll, _kl
+from .losses import _bernoulli_reconstruction, _kl_divergence
 from .validate import check_logvar_bound, positive_int, positive_number
 
 STATS = ("rec", "kl", "elbo")
@@ -170,8 +170,8 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
             z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
             logits = model._decode(z, y)
         mu, logvar = mu.float(), logvar.float()
-        rec = _bernoulli_nll(logits.float(), x).mean()
-        kl = _kl(mu, logvar).mean()
+        rec = _bernoulli_reconstruction(logits.float(), x).mean()
+        kl = _kl_divergence(mu, logvar).mean()
         weight = beta(step + batch + 1) if callable(beta) else beta
         loss = rec + weight * kl
         optimizer.zero_grad(set_to_none=True)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import torch
 
-from ..losses import _bernoulli_nll, _kl
+from ..losses import _bernoulli_reconstruction, _kl_divergence
 
 RECORD = "vae_course_check"
 
@@ -141,11 +141,32 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
         except NotImplementedError:
             return not_implemented(exercise)
         except Exception as err:  # noqa: BLE001 - any crash of the answer is reported, never raised
-            where = traceback.extract_tb(err.__traceback__)[-1]
-            problem = f"{type(err).__name__}: {err} (line {where.lineno})"
+            problem = describe_crash(err)
         passed &= problem is None
         lines.append(f"  {'✓' if problem is None else '✗'} {case.about}" + ("" if problem is None else f" — {problem}"))
     return Verdict(exercise, passed, lines, hint)
+
+
+def reference_cases(reference: Callable, inputs: list[tuple[str, tuple]], **tolerance: float) -> list[Case]:
+    """A Case for each (about, args) of `inputs`, expecting `reference(*args)`."""
+    return [Case(about, args, reference(*args), **tolerance) for about, args in inputs]
+
+
+def describe_crash(err: Exception) -> str:
+    """A crash of the answer in words: the error and the line where it arose."""
+    where = traceback.extract_tb(err.__traceback__)[-1]
+    return f"{type(err).__name__}: {err} (line {where.lineno})"
+
+
+def check_in_two_parts(exercise: str, answer: Any, cases: list[Case], hint: str, more: Callable[[], Verdict]) -> Verdict:
+    """`check_function` on `cases`, then, if the answer ran, `more()`: a second verdict, merged into one."""
+    first = check_function(exercise, answer, cases, hint)
+    if not callable(answer) or first.not_implemented:
+        return first
+    second = more()
+    if second.not_implemented:
+        return second
+    return Verdict(exercise, first.passed and second.passed, first.lines + second.lines, hint)
 
 
 # The VAE loss exercises (training, building, β) share their reference and their random inputs --------
@@ -153,7 +174,7 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
 def reference_loss(logits, x, mu, logvar, beta=1.0):
     """The batch mean of reconstruction error + β · KL on the package's kernels, without its input checks
     (the cases go to ±30 in log σ²)."""
-    return (_bernoulli_nll(logits, x) + beta * _kl(mu, logvar)).mean()
+    return (_bernoulli_reconstruction(logits, x) + beta * _kl_divergence(mu, logvar)).mean()
 
 
 def loss_inputs(g: torch.Generator, n: int, binary: bool = True, mu_scale: float = 1.0,

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, reference_cases
 
 
 def _reference_reconstruction(logits, x):
@@ -28,7 +28,7 @@ def _reconstruction_cases() -> list[Case]:
         ("아주 큰 로짓 (수백) · very large logits (in the hundreds)", batch(4, scale=200.0)),
         ("확신에 찬 정답: 거의 0 · confident and right: almost 0", ((2 * confident_x - 1) * 30.0, confident_x)),
     ]
-    return [Case(about, args, _reference_reconstruction(*args), atol=1e-3) for about, args in cases]
+    return reference_cases(_reference_reconstruction, cases, atol=1e-3)
 
 
 def reconstruction_loss(answer) -> Verdict:
@@ -80,7 +80,7 @@ def _grid_cases() -> list[Case]:
         ("점 하나 · a single point", (decoder, torch.tensor([0.3]), torch.tensor([-0.7]))),
         ("먼 점들 (±50) · far-away points (±50)", (decoder, torch.tensor([-50.0, 50.0]), torch.tensor([50.0, -50.0]))),
     ]
-    return [Case(about, args, _reference_grid(*args), atol=1e-5) for about, args in cases]
+    return reference_cases(_reference_grid, cases, atol=1e-5)
 
 
 def decode_grid(answer) -> Verdict:
@@ -114,7 +114,7 @@ def _hole_cases() -> list[Case]:
         ("가장 가까운 코드만 중요 · only the nearest code counts",
          (torch.tensor([[1.0, 0.0], [5.0, 0.0], [3.0, 0.0]]), far, 1.5)),
     ]
-    return [Case(about, args, _reference_holes(*args), atol=1e-6, rtol=0.0) for about, args in cases]
+    return reference_cases(_reference_holes, cases, atol=1e-6, rtol=0.0)
 
 
 def hole_fraction(answer) -> Verdict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ._core import PRIOR_INPUTS, Case, Verdict, check_function, loss_case, loss_inputs
+from ._core import Case, PRIOR_INPUTS, Verdict, check_function, loss_case, loss_inputs, reference_cases
 
 
 # KL warm-up ------------------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def _active_cases() -> list[Case]:
         ("문턱값 0.1 · threshold 0.1", (mixed, 0.1)),
         ("데이터 점 두 개 · two data points", (torch.tensor([[0.0, 1.0, 0.0], [0.0, -1.0, 0.05]]),)),
     ]
-    return [Case(about, args, _reference_active(*args)) for about, args in cases]
+    return reference_cases(_reference_active, cases)
 
 
 def active_units(answer) -> Verdict:

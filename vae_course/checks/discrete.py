@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from ..discrete import perplexity
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, reference_cases
 
 
 def _gumbel_cases() -> list[Case]:
@@ -94,7 +94,7 @@ def _perplexity_cases() -> list[Case]:
               ("코드 64개 가운데 2개만 같은 비율로 씀 · 2 of 64 codes used, equally", (torch.tensor([[5, 9], [9, 5]]), 64)),
               ("int32 코드, 치우친 사용 · int32 codes, skewed usage",
                (torch.tensor([0] * 90 + [1] * 9 + [2], dtype=torch.int32), 8))]
-    return [Case(about, args, perplexity(*args), atol=1e-6, rtol=1e-5) for about, args in values]
+    return reference_cases(perplexity, values, atol=1e-6, rtol=1e-5)
 
 
 def codebook_perplexity(answer) -> Verdict:

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import math
-import traceback
 
 import torch
 import torch.nn.functional as F
 
 from ..models import VAE
-from ._core import Case, Verdict, check_function, not_implemented
+from ._core import Case, Verdict, check_function, check_in_two_parts, describe_crash, reference_cases
 
 
 # Exercise evaluation/iwae-logsumexp ---------------------------------------------------------------------
@@ -124,7 +123,7 @@ def _likelihood_cases() -> tuple[list[Case], list[tuple[str, tuple]]]:
               ("로짓이 모두 0: -784 ln 2 · all logits 0: -784 ln 2", (torch.zeros(3, 784), binary(3))),
               ("아주 큰 로짓 (±200) · very large logits (±200)", (200.0 * torch.sign(logits(4)), binary(4))),
               ("float64 · float64", (logits(3, dtype=torch.float64), binary(3, dtype=torch.float64)))]
-    value_cases = [Case(about, args, _reference_log_likelihood(*args), atol=1e-3, rtol=1e-5) for about, args in values]
+    value_cases = reference_cases(_reference_log_likelihood, values, atol=1e-3, rtol=1e-5)
 
     grey = torch.rand(4, 784, generator=g)
     one_pixel = binary(2)
@@ -135,19 +134,20 @@ def _likelihood_cases() -> tuple[list[Case], list[tuple[str, tuple]]]:
     return value_cases, refusals
 
 
-def _refusal_line(answer, about: str, args: tuple) -> tuple[bool, str]:
-    try:
-        answer(*args)
-    except ValueError:
-        return True, f"  ✓ {about}"
-    except NotImplementedError:
-        raise
-    except Exception as err:  # noqa: BLE001 - a crash of the answer is reported, never raised
-        where = traceback.extract_tb(err.__traceback__)[-1]
-        return False, (f"  ✗ {about} — {type(err).__name__}: {err} (line {where.lineno}); "
-                       f"ValueError를 내야 합니다 · it should raise a ValueError")
-    return False, (f"  ✗ {about} — 이진이 아닌 x에 값을 돌려주었습니다: ValueError를 내야 합니다 · "
-                   f"returned a value for non-binary x: it should raise a ValueError")
+def _refusal_problem(answer):
+    """`answer` made to return what is wrong in its reply to non-binary x (None when it raises a ValueError)."""
+    def run(logits, x):
+        try:
+            answer(logits, x)
+        except ValueError:
+            return None
+        except NotImplementedError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a crash of the answer is reported, never raised
+            return f"{describe_crash(err)}; ValueError를 내야 합니다 · it should raise a ValueError"
+        return ("이진이 아닌 x에 값을 돌려주었습니다: ValueError를 내야 합니다 · "
+                "returned a value for non-binary x: it should raise a ValueError")
+    return run
 
 
 def binary_log_likelihood(answer) -> Verdict:
@@ -158,15 +158,6 @@ def binary_log_likelihood(answer) -> Verdict:
             "· On binary pixels log p(x|z) is minus the binary cross-entropy with logits, summed over pixels: use a "
             "numerically stable function, and raise a ValueError if any pixel is neither 0 nor 1.")
     value_cases, refusals = _likelihood_cases()
-    values = check_function(exercise, answer, value_cases, hint)
-    if not callable(answer) or values.not_implemented:
-        return values
-    lines, passed = list(values.lines), values.passed
-    for about, args in refusals:
-        try:
-            ok, line = _refusal_line(answer, about, args)
-        except NotImplementedError:
-            return not_implemented(exercise)
-        passed &= ok
-        lines.append(line)
-    return Verdict(exercise, passed, lines, hint)
+    return check_in_two_parts(exercise, answer, value_cases, hint, lambda: check_function(
+        exercise, _refusal_problem(answer), [Case(about, args, None) for about, args in refusals], hint,
+        compare=lambda problem, case: problem))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch.distributions import Normal
 
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, reference_cases
 
 
 # latent/normal-quantiles ---------------------------------------------------------------------------
@@ -24,7 +24,7 @@ def normal_quantiles(answer) -> Verdict:
         ("한쪽 구간 (0.5, 0.975): 0에서 1.96까지 · one-sided interval (0.5, 0.975): from 0 to 1.96", (4, 0.5, 0.975)),
         ("먼 꼬리 (0.0001, 0.9999) · far tails (0.0001, 0.9999)", (7, 0.0001, 0.9999)),
     ]
-    cases = [Case(about, args, _reference_quantiles(*args), atol=1e-3, rtol=1e-4) for about, args in inputs]
+    cases = reference_cases(_reference_quantiles, inputs, atol=1e-3, rtol=1e-4)
     return check_function(
         "latent/normal-quantiles", answer, cases,
         hint="간격이 같아야 하는 것은 z가 아니라 확률입니다. 먼저 low와 high 사이의 확률 n개를 (양 끝 포함) 만들고, "
@@ -55,7 +55,7 @@ def _interpolate_cases() -> list[Case]:
         ("1차원 잠재 공간 · a one-dimensional latent space", (torch.tensor([-2.0]), torch.tensor([3.0]), 6)),
         ("잠재 차원 200, 큰 값 · 200 latent dimensions, large values", (10 * randn(200), 10 * randn(200), 11)),
     ]
-    return [Case(about, args, _reference_interpolate(*args)) for about, args in inputs]
+    return reference_cases(_reference_interpolate, inputs)
 
 
 def interpolate(answer) -> Verdict:
@@ -118,7 +118,7 @@ def _active_units_cases() -> list[Case]:
         ("다른 문턱 (0.1) · another threshold (0.1)", (_with_variances([0.05, 0.2, 0.5, 0.09, 1.0], seed=3), 0.1)),
         ("잠재 차원 1 · one latent dimension", (_with_variances([0.3], n=50, seed=4), 0.01)),
     ]
-    return [Case(about, args, _reference_active_units(*args)) for about, args in inputs]
+    return reference_cases(_reference_active_units, inputs)
 
 
 def active_units(answer) -> Verdict:

@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, reference_cases
 
 
 def _reference_kl_gaussians(mu_q, logvar_q, mu_p, logvar_p):
@@ -47,7 +47,7 @@ def _kl_cases() -> list[Case]:
         ("배치 크기 1, 1차원 · batch size 1, one dimension",
          (torch.tensor([[1.5]]), torch.tensor([[-0.5]]), torch.tensor([[-1.0]]), torch.tensor([[0.7]]))),
     ]
-    return [Case(about, args, _reference_kl_gaussians(*args)) for about, args in cases]
+    return reference_cases(_reference_kl_gaussians, cases)
 
 
 def kl_gaussians(answer) -> Verdict:
@@ -72,7 +72,7 @@ def _bernoulli_cases() -> list[Case]:
         ("회색조 픽셀 · gray pixels", (torch.randn(8, 784, generator=g), torch.rand(8, 784, generator=g))),
         ("배치 크기 1 · batch size 1", (torch.randn(1, 10, generator=g), torch.ones(1, 10))),
     ]
-    return [Case(about, args, _reference_bernoulli(*args), atol=1e-3) for about, args in cases]
+    return reference_cases(_reference_bernoulli, cases, atol=1e-3)
 
 
 def bernoulli_log_likelihood(answer) -> Verdict:
@@ -107,7 +107,7 @@ def _gaussian_cases() -> list[Case]:
         ("큰 로그 분산 (log σ² = 30) · large log-variance (log σ² = 30)", (x[:2], rand(2, 784), torch.full((2, 784), 30.0))),
         ("배치 크기 1 · batch size 1", (x[:1], rand(1, 784), torch.zeros(1, 784))),
     ]
-    return [Case(about, args, _reference_gaussian(*args), atol=1e-2) for about, args in cases]
+    return reference_cases(_reference_gaussian, cases, atol=1e-2)
 
 
 def gaussian_log_likelihood(answer) -> Verdict:

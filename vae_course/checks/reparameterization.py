@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, check_in_two_parts, reference_cases
 
 
 def _reference_reparameterize(mu, logvar, eps):
@@ -48,14 +48,14 @@ def _reparameterize_cases() -> tuple[list[Case], list[Case]]:
               ("큰 로그 분산 (log σ² = 30) · large log-variance (log σ² = 30)", batch(4, 3, 30.0)),
               ("아주 큰 로그 분산 (log σ² = 100, σ²는 float32 범위 밖) · "
                "very large log-variance (log σ² = 100, σ² overflows float32)", batch(4, 3, 100.0))]
-    value_cases = [Case(about, args, _reference_reparameterize(*args)) for about, args in values]
+    value_cases = reference_cases(_reference_reparameterize, values)
 
     def expected_gradients(mu, logvar, eps):
         return torch.stack([torch.ones_like(mu), 0.5 * torch.exp(0.5 * logvar) * eps])
 
     grads = [("기울기가 μ와 log σ²에 닿음 · gradients reach μ and log σ²", batch(8, 5)),
              ("분산이 0일 때의 기울기 (log σ² = -300) · gradients at zero variance (log σ² = -300)", batch(4, 3, -300.0))]
-    grad_cases = [Case(about, args, expected_gradients(*args)) for about, args in grads]
+    grad_cases = reference_cases(expected_gradients, grads)
     return value_cases, grad_cases
 
 
@@ -68,11 +68,8 @@ def reparameterize(answer) -> Verdict:
             "for every log σ². "
             "Don't detach the result or draw a new ε.")
     value_cases, grad_cases = _reparameterize_cases()
-    values = check_function(exercise, answer, value_cases, hint)
-    if not callable(answer) or values.not_implemented:
-        return values
-    grads = check_function(exercise, _gradients_of(answer), grad_cases, hint)
-    return Verdict(exercise, values.passed and grads.passed, values.lines + grads.lines, hint)
+    return check_in_two_parts(exercise, answer, value_cases, hint,
+                              lambda: check_function(exercise, _gradients_of(answer), grad_cases, hint))
 
 
 def _reference_score(f, z, mu, sigma):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import torch
 
-from ..losses import _kl
-from ._core import PRIOR_INPUTS, Case, Verdict, check_function, loss_case, loss_inputs
+from ..losses import kl_divergence
+from ._core import Case, PRIOR_INPUTS, Verdict, check_function, loss_case, loss_inputs, reference_cases
 
 
 def loss_cases(seed: int = 0, n_binary: int = 64, n_gray: int = 8) -> list[Case]:
@@ -35,6 +35,6 @@ def kl_term(answer) -> Verdict:
         ("배치 크기 1 · batch size 1", (torch.ones(1, 2), torch.zeros(1, 2))),
     ]
     return check_function(
-        "training/kl-sign", answer, [Case(about, args, _kl(*args)) for about, args in cases],
+        "training/kl-sign", answer, reference_cases(kl_divergence, cases),
         hint="KL은 음수가 될 수 없습니다. q와 p(z)가 같을 때 0이 되는지 확인해 보세요. "
              "· A KL divergence is never negative; check that yours is 0 when q equals p(z).")

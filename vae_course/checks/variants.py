@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ._core import Case, Verdict, _compare, check_function, compare_tuple
+from ._core import Case, Verdict, _compare, check_function, compare_tuple, reference_cases
 
 
 # variants/one-hot ------------------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def _one_hot_cases() -> list[Case]:
         ("float64 입력: 결과도 float64 · float64 input: float64 result",
          (torch.randn(4, 20, generator=g, dtype=torch.float64), torch.tensor([1, 0, 9, 4]))),
     ]
-    cases = [Case(about, args, _reference_with_label(*args), atol=0.0, rtol=0.0) for about, args in inputs]
+    cases = reference_cases(_reference_with_label, inputs, atol=0.0, rtol=0.0)
     small = (torch.tensor([[0.5, -1.0], [2.0, 0.0]]), torch.tensor([2, 0]), 3)
     cases.append(Case("클래스 3개, 2차원 v · 3 classes, 2-dimensional v", small, _reference_with_label(*small), atol=0.0, rtol=0.0))
     return cases
@@ -76,7 +76,7 @@ CONV_SIZE_CASES = [  # (about, (size, kernel, stride, padding, transposed))
 
 def conv_output_size(answer) -> Verdict:
     """Exercise variants/conv-size: the output size of a convolution or a transposed convolution."""
-    cases = [Case(about, args, _reference_conv_size(*args)) for about, args in CONV_SIZE_CASES]
+    cases = reference_cases(_reference_conv_size, CONV_SIZE_CASES)
     return check_function(
         "variants/conv-size", answer, cases,
         hint="합성곱에서는 커널이 놓일 수 있는 자리의 수를 세고, 스트라이드로 나눌 때 나머지는 버립니다. "
@@ -109,7 +109,7 @@ def _style_cases() -> list[Case]:
         ("z 5개, 2차원, 클래스 3개 · 5 codes of 2 dimensions, 3 classes", (torch.randn(5, 2, generator=g), 3)),
         ("클래스 1개: z 그대로 · one class: z unchanged", (torch.randn(4, 6, generator=g), 1)),
     ]
-    return [Case(about, args, _reference_style_grid(*args), atol=0.0, rtol=0.0) for about, args in inputs]
+    return reference_cases(_reference_style_grid, inputs, atol=0.0, rtol=0.0)
 
 
 def style_grid(answer) -> Verdict:

@@ -6,7 +6,7 @@ import numbers
 import torch
 from torch.distributions import Normal
 
-from ._core import Case, Verdict, check_function
+from ._core import Case, Verdict, check_function, reference_cases
 
 
 class NotAnIndex(TypeError):
@@ -47,7 +47,7 @@ def _nearest_cases() -> list[Case]:
          (torch.tensor([0.0, 0.0]), torch.tensor([[5.0, 0.1], [0.9, 0.9], [0.2, 5.0]]))),
         ("코드가 모두 멀리 있는 점 · a point far from every code", (torch.tensor([-40.0, 25.0]), codes)),
     ]
-    return [Case(about, args, _reference_nearest(*args)) for about, args in inputs]
+    return reference_cases(_reference_nearest, inputs)
 
 
 def nearest_code(answer) -> Verdict:
@@ -80,7 +80,7 @@ def _manifold_cases() -> list[Case]:
         ("행과 열의 수가 다른 격자 (3행 × 6열) · a grid with different numbers of rows and columns (3 × 6)",
          (torch.tensor([0.9, 0.1]), torch.linspace(-2.5, 2.5, 6), torch.tensor([1.0, 0.0, -1.0]))),
     ]
-    return [Case(about, args, _reference_cell(*args)) for about, args in inputs]
+    return reference_cases(_reference_cell, inputs)
 
 
 def manifold_cell(answer) -> Verdict:
