@@ -64,8 +64,9 @@ compat:  ## wheel + fresh venv ($(COMPAT_PYTHON), $(COMPAT_TORCH)) + the unit te
 	cd $(COMPAT) && venv/bin/python -c "import torch, vae_course; print('torch', torch.__version__, 'vae_course from', vae_course.__file__)" \
 	  && venv/bin/python -m pytest -q -p no:cacheprovider tests
 
-bench: venv  ## fit vs the classic DataLoader loop and the best plain loop, 10 epochs each; writes bench/results.md
+bench: venv  ## fit vs the classic DataLoader loop and the best plain loop (bench/results.md); where an epoch goes (bench/epoch_profile.md, .png)
 	$(BIN)/python bench/speed.py --out bench/results.md
+	$(BIN)/python bench/epoch_profile.py --out bench/epoch_profile
 
 clean:
 	rm -rf _build
