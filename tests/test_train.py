@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import vae_course.train as train_module
-from vae_course.train import native_bf16, resolve_precision
+from vae_course.train import _flush_denormal_everywhere, _libgomp, native_bf16, resolve_precision
 from vae_course import VAE, CheckpointError, History, TrainingDiverged, evaluate, fit, load_checkpoint, seed_everything
 
 
@@ -198,6 +198,19 @@ def test_the_host_waits_for_the_device_once_per_epoch_not_per_step(small, monkey
     monkeypatch.setattr(torch.Tensor, "item", counting_item)
     fit(VAE(h_dim=32, z_dim=2), small, epochs=1, batch_size=16, progress=False)  # 128 steps
     assert calls["n"] < 30, f"{calls['n']} .item() calls for 128 training steps"
+
+
+@pytest.mark.skipif(_libgomp() is None or torch.get_num_threads() < 2, reason="needs libgomp and two threads")
+def test_denormal_flushing_reaches_every_worker_thread_and_is_undone():
+    def denormal_products():  # normal inputs, denormal results, computed in parallel over the threads
+        return torch.full((4_000_000,), 1e-20) * torch.full((4_000_000,), 1e-19)
+
+    torch.ones(2000, 2000) @ torch.ones(2000, 2000)  # the worker threads exist before the setting
+    assert _flush_denormal_everywhere(True)
+    flushed = denormal_products()
+    _flush_denormal_everywhere(False)
+    assert flushed.eq(0).all(), f"{flushed.ne(0).float().mean():.0%} of the products were not flushed: a thread was missed"
+    assert denormal_products().ne(0).all(), "a thread still flushes after the setting was undone"
 
 
 def test_denormals_are_flushed_only_while_training(small):
