@@ -6,7 +6,7 @@ import ctypes
 import os
 import re
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -163,11 +163,11 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
     """One pass over the training split. The host waits for the device once, at the end, not at every step."""
     device = data.device
     n_batches = -(-len(data.train_images) // batch_size)
-    stats = torch.empty(n_batches, 2, device=device)  # reconstruction error and KL of every batch
-    worst_logvar = torch.zeros((), device=device)
+    stats = torch.empty(n_batches, 3, device=device)  # reconstruction error, KL and largest |log σ²| of every batch
+    mixed = torch.autocast("cuda", dtype=torch.bfloat16) if precision == "bf16" and device.type == "cuda" else nullcontext()
     for batch, (x, labels) in enumerate(data.batches(batch_size, split="train")):
         y = labels if model.conditional else None
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=precision == "bf16" and device.type == "cuda"):
+        with mixed:
             mu, logvar = model._encode(x, y)  # the data were checked when loaded
             z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
             logits = model._decode(z, y)
@@ -179,10 +179,10 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        stats[batch] = torch.stack((rec.detach(), kl.detach()))
-        worst_logvar = torch.fmax(worst_logvar, logvar.detach().abs().amax())  # fmax: a later NaN keeps the record
-    _check_finite(stats, worst_logvar.item(), epoch, step)
-    rec, kl = stats.T
+        with torch.no_grad():
+            stats[batch] = torch.stack((rec, kl, logvar.abs().amax()))
+    _check_finite(stats[:, :2], stats[:, 2].nan_to_num(0.0).max().item(), epoch, step)  # NaN: the other batches' largest
+    rec, kl = stats[:, :2].T
     elbo = -(rec + kl)
     row = {f"train_{name}{suffix}": value.item()
            for name, t in zip(STATS, (rec, kl, elbo))
