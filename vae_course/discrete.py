@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .losses import _bernoulli_reconstruction
 from .validate import as_tensor, batch_of_vectors, positive_int, positive_number
 
 
@@ -71,8 +72,7 @@ def categorical_elbo(model: CategoricalVAE, x: Tensor) -> Tensor:
     """The ELBO of a categorical VAE with one exact (not relaxed) sample z ~ q(z|x) per image, in nats, (N,)."""
     logits = model.encode(x)
     z = F.one_hot(torch.distributions.Categorical(logits=logits).sample(), model.n_classes).float()
-    log_px_z = -F.binary_cross_entropy_with_logits(model.decode(z), x.reshape(len(x), -1), reduction="none").sum(1)
-    return log_px_z - kl_to_uniform(logits)
+    return -_bernoulli_reconstruction(model.decode(z), x.reshape(len(x), -1)) - kl_to_uniform(logits)
 
 
 class Quantized(NamedTuple):

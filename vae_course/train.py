@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import ctypes
+import functools
 import os
 import re
 import time
@@ -202,6 +203,7 @@ def _check_finite(stats: torch.Tensor, worst_logvar: float, epoch: int, step: in
                                  f"(step {step + batch + 1} overall)")
 
 
+@functools.cache
 def _libgomp() -> ctypes.CDLL | None:
     """The GNU OpenMP runtime PyTorch has loaded (Linux wheels), or None."""
     maps = Path("/proc/self/maps")
