@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from vae_course import VAE, ConditionalVAE, ConvVAE
+from vae_course import VAE, ConditionalVAE, ConvVAE, GridVAE, fit, load_checkpoint
 
 
 def test_shapes_and_image_layouts(x_batch):
@@ -38,7 +38,8 @@ def test_latent_size_mismatch_is_named():
         VAE().decode(torch.zeros(3, 2))
 
 
-@pytest.mark.parametrize("model, size", [(VAE, "z_dim"), (ConditionalVAE, "n_classes"), (ConvVAE, "channels")])
+@pytest.mark.parametrize("model, size", [(VAE, "z_dim"), (ConditionalVAE, "n_classes"), (ConvVAE, "channels"),
+                                         (GridVAE, "z_channels")])
 def test_sizes_must_be_positive_ints(model, size):
     with pytest.raises(ValueError, match=f"{size} must be a positive int"):
         model(**{size: 0})
@@ -77,3 +78,15 @@ def test_the_logvar_limit_sits_just_inside_float32():
     assert torch.isfinite(torch.exp(limit)).all() and torch.exp(limit)[0] >= finfo.tiny
     assert torch.isfinite(torch.exp(torch.tensor(88.7))) and torch.isinf(torch.exp(torch.tensor(88.73)))
     assert abs(math.log(finfo.max) - 88.72) < 0.01
+
+
+def test_grid_vae_keeps_a_7x7_grid_and_round_trips_a_checkpoint(tmp_path, small):
+    model = GridVAE(z_channels=2, channels=8)
+    mu, logvar = model.encode(small.test_images[:4])
+    assert mu.shape == logvar.shape == (4, 98) and model.z_dim == 98
+    assert model.decode(mu).shape == (4, 784) and model.sample(3).shape == (3, 784)
+    history = fit(model, small, epochs=1, beta=0.1, progress=False, checkpoint=tmp_path / "grid.pt")
+    loaded, _ = load_checkpoint(tmp_path / "grid.pt")
+    assert isinstance(loaded, GridVAE) and loaded.config == {"z_channels": 2, "channels": 8}
+    torch.testing.assert_close(loaded.encode(small.test_images[:4])[0], model.encode(small.test_images[:4])[0])
+    assert history["beta"] == [0.1]

@@ -3,7 +3,7 @@ from .data import MNIST, CorruptDataError, OfflineFallbackWarning, data_root, fu
 from .device import get_device, seed_everything
 from .evaluate import active_units, bits_per_dim, evaluate, log_likelihood
 from .losses import bernoulli_reconstruction, elbo, gaussian_reconstruction, kl_divergence, vae_loss
-from .models import VAE, ConditionalVAE, ConvVAE
+from .models import VAE, ConditionalVAE, ConvVAE, GridVAE
 from .schedules import linear_warmup
 from .train import CheckpointError, History, TrainingDiverged, fit, load_checkpoint, save_checkpoint
 
@@ -13,5 +13,5 @@ __all__ = [
     "MNIST", "CorruptDataError", "OfflineFallbackWarning", "data_root", "full_mnist", "load_mnist",
     "get_device", "seed_everything", "evaluate", "log_likelihood", "active_units", "bits_per_dim", "linear_warmup",
     "bernoulli_reconstruction", "elbo", "gaussian_reconstruction", "kl_divergence", "vae_loss",
-    "VAE", "ConditionalVAE", "ConvVAE", "CheckpointError", "History", "TrainingDiverged", "fit", "load_checkpoint", "save_checkpoint",
+    "VAE", "ConditionalVAE", "ConvVAE", "GridVAE", "CheckpointError", "History", "TrainingDiverged", "fit", "load_checkpoint", "save_checkpoint",
 ]

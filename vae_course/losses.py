@@ -38,13 +38,24 @@ def _bernoulli_reconstruction(logits: Tensor, x: Tensor) -> Tensor:
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
 
 
-def gaussian_reconstruction(mean: Tensor, x: Tensor, sigma: float = 1.0) -> Tensor:
-    """−log N(x; mean, σ² I), summed over pixels: ‖x − mean‖²/(2σ²) + D/2 · log(2πσ²)."""
-    if not sigma > 0:
+def gaussian_reconstruction(mean: Tensor, x: Tensor, sigma: float | Tensor = 1.0) -> Tensor:
+    """−log N(x; mean, σ² I), summed over pixels: ‖x − mean‖²/(2σ²) + D/2 · log(2πσ²).
+
+    `sigma` is one standard deviation shared by all pixels: a number, or a one-element tensor that
+    can be learned (the σ-VAE of Rybkin et al. 2021), whose best value is the root mean squared error.
+    """
+    if isinstance(sigma, Tensor):
+        if sigma.numel() != 1 or not sigma.is_floating_point():
+            raise ValueError(f"sigma must be one shared standard deviation (a number or a one-element float tensor), "
+                             f"got a {sigma.dtype} tensor of shape {tuple(sigma.shape)}.")
+        if not sigma.detach() > 0:
+            raise ValueError(f"sigma must be positive, got {sigma.item()!r}; learn log σ and pass its exp().")
+    elif not sigma > 0:
         raise ValueError(f"sigma must be positive, got {sigma!r}.")
     x = _pair("mean", mean, x)
     d = x.shape[1:].numel()
-    return (x - mean).pow(2).flatten(1).sum(1) / (2 * sigma**2) + 0.5 * d * math.log(2 * math.pi * sigma**2)
+    variance = torch.as_tensor(sigma, dtype=mean.dtype, device=mean.device).reshape(()) ** 2
+    return (x - mean).pow(2).flatten(1).sum(1) / (2 * variance) + 0.5 * d * torch.log(2 * math.pi * variance)
 
 
 def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:

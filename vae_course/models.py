@@ -1,4 +1,4 @@
-"""VAE models: the multilayer perceptron of Kingma & Welling (2014), a conditional and a convolutional one.
+"""VAE models: the multilayer perceptron of Kingma & Welling (2014), a conditional and two convolutional ones.
 
 `BaseVAE` holds the interface they share: `encode` → (μ, log σ²), `reparameterize`, `decode` →
 Bernoulli logits over 784 pixels, `sample`, `reconstruct`. Each model builds only its layers
@@ -161,4 +161,35 @@ class ConvVAE(BaseVAE):
             nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten())    # 28×28 logits
 
 
-MODELS = {cls.__name__: cls for cls in (VAE, ConditionalVAE, ConvVAE)}
+class GridVAE(BaseVAE):
+    """A convolutional VAE whose latent variable is a grid of `z_channels` × 7 × 7 values, like the autoencoder
+    of a latent diffusion model (Rombach et al. 2022): convolutions only, no fully connected bottleneck.
+
+    `encode` and `decode` use the grid flattened to z_dim = 49 · z_channels values, so `fit`, `sample` and
+    the losses work unchanged; `z.view(-1, z_channels, 7, 7)` gives the grid back.
+    """
+
+    x_dim = 784  # 28 × 28 pixels
+
+    def __init__(self, z_channels: int = 4, channels: int = 32):
+        super().__init__(z_channels=z_channels, channels=channels)
+        self.z_dim = 49 * z_channels
+        c = channels
+        self.encoder = nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(),          # 14×14
+            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU())      # 7×7
+        self.to_mu = nn.Conv2d(2 * c, z_channels, 3, padding=1)
+        self.to_logvar = nn.Conv2d(2 * c, z_channels, 3, padding=1)
+        self.decoder = nn.Sequential(
+            nn.Unflatten(1, (z_channels, 7, 7)),
+            nn.Conv2d(z_channels, 2 * c, 3, padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14×14
+            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten())    # 28×28 logits
+
+    def _encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        h = self.encoder(x)
+        return self.to_mu(h).flatten(1), self.to_logvar(h).flatten(1)
+
+
+MODELS = {cls.__name__: cls for cls in (VAE, ConditionalVAE, ConvVAE, GridVAE)}
