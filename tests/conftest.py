@@ -38,7 +38,7 @@ def failing_line(verdict, about: str) -> str:
 def all_checks() -> dict:
     """Every exercise check of the course, by exercise id (tests/test_checks_robust.py checks that none is missing)."""
     from vae_course.checks import (autoencoders, beta, building, discrete, elbo, evaluation, latent, probability,
-                                   reparameterization, training, variants, widgets)
+                                   reparameterization, today, training, variants, widgets)
 
     return {
         "autoencoders/reconstruction-loss": autoencoders.reconstruction_loss,
@@ -74,4 +74,7 @@ def all_checks() -> dict:
         "discrete/gumbel-max": discrete.gumbel_max,
         "discrete/straight-through": discrete.straight_through,
         "discrete/perplexity": discrete.codebook_perplexity,
+        "today/discretized-logistic": today.discretized_logistic,
+        "today/optimal-sigma": today.optimal_sigma,
+        "today/forward-noising": today.forward_noising,
     }
