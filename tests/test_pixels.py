@@ -6,7 +6,8 @@ import torch
 from torch.distributions import AffineTransform, SigmoidTransform, TransformedDistribution, Uniform
 
 from vae_course import gaussian_reconstruction
-from vae_course.pixels import dequantization_offset, dequantize, discretized_logistic_nll, eight_bit, to_levels
+from vae_course.pixels import dequantization_offset, dequantize, discretized_logistic_nll, to_levels
+from vae_course.validate import eight_bit
 
 
 def logistic(mean, scale):

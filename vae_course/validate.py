@@ -51,6 +51,25 @@ def unit_interval(name: str, x: Tensor) -> Tensor:
     return x
 
 
+def eight_bit(name: str, levels) -> Tensor:
+    """Check that `levels` holds 8-bit pixel levels, whole numbers in 0..255 (any dtype); return them as float."""
+    if not isinstance(levels, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor of 8-bit pixel levels 0..255, got {type(levels).__name__}.")
+    if levels.dtype == torch.bool or levels.is_complex():
+        raise TypeError(f"{name} must hold 8-bit pixel levels 0..255, got dtype {levels.dtype}.")
+    levels = levels.to(torch.get_default_dtype()) if not levels.is_floating_point() else levels
+    if levels.numel() and not torch.isfinite(levels).all():
+        raise ValueError(f"{name} contains NaN or infinite values; 8-bit pixel levels are whole numbers 0..255.")
+    if levels.numel() and (levels.min() < 0 or levels.max() > 255):
+        raise ValueError(f"{name} must lie in 0..255 (8-bit pixel levels); got values in "
+                         f"[{levels.min().item():g}, {levels.max().item():g}]. Images scaled to [0, 1] become levels "
+                         f"with to_levels(x).")
+    if (levels != levels.round()).any():
+        raise ValueError(f"{name} must be whole numbers 0..255 (8-bit pixel levels), but some are not integers. "
+                         f"Images scaled to [0, 1] become levels with to_levels(x); do not pass dequantized values.")
+    return levels
+
+
 def same_device(name: str, x: Tensor, device: torch.device) -> None:
     """Raise if `x` is not on `device` (the model's)."""
     if x.device != device:
