@@ -2,8 +2,8 @@
 
 Every function returns one value per example: sums over pixels and latent dimensions.
 Averaging over the batch happens only in `vae_loss`, the number an optimizer minimizes.
-The public functions check their input; `_bernoulli_reconstruction` and `_kl_divergence`, the same
-quantities unchecked, serve the package's inner loops (training, the IWAE estimate, the checks' reference).
+The public functions check their input; `_bernoulli_reconstruction`, `_kl_divergence` and `_log_weights`,
+the same quantities unchecked, serve the package's inner loops (training, the IWAE estimate, the checks' reference).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .validate import as_tensor, bounded_logvar, unit_interval
+from .validate import as_tensor, batch_of_vectors, bounded_logvar, positive_int, same_device, unit_interval
 
 
 def _pair(logits_name: str, logits: Tensor, x) -> Tensor:
@@ -79,6 +79,48 @@ def elbo(model, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
     mu, logvar = model.encode(x)
     z = model.reparameterize(mu, logvar, generator)
     return -(bernoulli_reconstruction(model.decode(z), x) + kl_divergence(mu, logvar))
+
+
+def _log_weights(model, x: Tensor, y: Tensor | None, k: int,
+                 generator: torch.Generator | None = None) -> tuple[Tensor, Tensor]:
+    """For `k` draws z ~ q(z|x) per example: log p(x|z) and log q(z|x) − log p(z), each (k, N).
+
+    Their difference is the log importance weight log p(x, z)/q(z|x); `x` is (N, x_dim), checked before.
+    """
+    z, log_ratio, _ = model._posterior_sample(x, y, k, generator)
+    labels = None if y is None else y.repeat(k)
+    logits = model._decode(z.flatten(0, 1), labels)
+    return -_bernoulli_reconstruction(logits, x.repeat(k, 1)).view(k, len(x)), log_ratio
+
+
+def iwae_bound(model, x: Tensor, k: int = 5, y: Tensor | None = None,
+               generator: torch.Generator | None = None) -> Tensor:
+    """The importance-weighted bound L_k = log (1/k) Σᵢ p(x, zᵢ)/q(zᵢ|x), zᵢ ~ q(z|x), per example (Burda et al. 2015).
+
+    Differentiable, to train on (`fit(..., k=k)` maximizes its mean). L_1 is the single-sample ELBO;
+    E[L_k] rises with k toward log p(x). `x` must be binary for it to bound a log-likelihood.
+    """
+    positive_int("k", k)
+    same_device("x", as_tensor("x", x), model.device)
+    x = unit_interval("x", batch_of_vectors("x", x, model.x_dim))
+    log_px_z, log_ratio = _log_weights(model, x, model._labels(y, len(x)), k, generator)
+    return torch.logsumexp(log_px_z - log_ratio, 0) - math.log(k)
+
+
+def free_bits_kl(mu: Tensor, logvar: Tensor, bits: float) -> Tensor:
+    """The KL term with free bits (Kingma et al. 2016): Σ_u max(λ, mean over the batch of KL_u), λ = `bits` nats.
+
+    A dimension whose average KL is below λ costs a constant λ, so nothing pushes it all the way
+    to the prior. Returns one number for the batch: use it in place of the mean KL.
+    """
+    if not bits >= 0:
+        raise ValueError(f"bits must be a non-negative number of nats per dimension, got {bits!r}.")
+    as_tensor("mu", mu)
+    as_tensor("logvar", logvar)
+    if mu.shape != logvar.shape or mu.dim() != 2:
+        raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must both be (batch, z_dim).")
+    per_dim = 0.5 * (mu.pow(2) + bounded_logvar(logvar).exp() - 1 - logvar).mean(0)
+    return per_dim.clamp(min=bits).sum()
 
 
 def vae_loss(logits: Tensor, x: Tensor, mu: Tensor, logvar: Tensor, beta: float = 1.0) -> Tensor:

@@ -1,4 +1,5 @@
-"""VAE models: the multilayer perceptron of Kingma & Welling (2014), a conditional and two convolutional ones.
+"""VAE models: the multilayer perceptron of Kingma & Welling (2014), a conditional and two convolutional ones,
+and one whose posterior is a normalizing flow.
 
 `BaseVAE` holds the interface they share: `encode` → (μ, log σ²), `reparameterize`, `decode` →
 Bernoulli logits over 784 pixels, `sample`, `reconstruct`. Each model builds only its layers
@@ -15,6 +16,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.distributions import Normal
 
 from .validate import as_tensor, batch_of_vectors, bounded_logvar, positive_int, same_device
 
@@ -24,6 +26,7 @@ class BaseVAE(nn.Module):
     attribute), has `x_dim` and `z_dim`, and builds its layers."""
 
     conditional = False
+    analytic_kl = True  # KL(q(z|x) ‖ p(z)) in closed form; False where q is not a diagonal Gaussian
 
     def __init__(self, **config: int):
         super().__init__()
@@ -73,6 +76,16 @@ class BaseVAE(nn.Module):
     def _decode(self, z: Tensor, y: Tensor | None = None) -> Tensor:
         return self.decoder(z)
 
+    def _posterior_sample(self, x: Tensor, y: Tensor | None, k: int,
+                          generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        """`k` draws z ~ q(z|x) per example, (k, N, z_dim); log q(z|x) − log p(z) at each, (k, N);
+        and log σ² of the Gaussian that q starts from, for the training loop's bound check."""
+        mu, logvar = self._encode(x, y)
+        q = Normal(mu, torch.exp(0.5 * logvar))
+        prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
+        z = mu + q.scale * torch.randn((k, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+        return z, q.log_prob(z).sum(-1) - prior.log_prob(z).sum(-1), logvar
+
     def forward(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """Return (logits, μ, log σ²) for one reparameterized sample z per example."""
         mu, logvar = self.encode(x, y)
@@ -92,22 +105,29 @@ class BaseVAE(nn.Module):
         return torch.sigmoid(self.decode(mu, y))
 
 
-def _mlp(x_dim: int, h_dim: int, z_dim: int, n_labels: int = 0) -> tuple[nn.Module, ...]:
-    """Encoder, μ and log σ² heads and decoder of an MLP VAE whose encoder and decoder also take `n_labels` inputs."""
-    return (nn.Sequential(nn.Linear(x_dim + n_labels, h_dim), nn.ReLU()),
+def _hidden(n_in: int, h_dim: int, layers: int) -> list[nn.Module]:
+    """`layers` fully connected ReLU layers of `h_dim` units, the first taking `n_in` inputs."""
+    return [m for i in range(layers) for m in (nn.Linear(n_in if i == 0 else h_dim, h_dim), nn.ReLU())]
+
+
+def _mlp(x_dim: int, h_dim: int, z_dim: int, n_labels: int = 0, layers: int = 1) -> tuple[nn.Module, ...]:
+    """Encoder, μ and log σ² heads and decoder of an MLP VAE with `layers` hidden layers on each side,
+    whose encoder and decoder also take `n_labels` inputs."""
+    return (nn.Sequential(*_hidden(x_dim + n_labels, h_dim, layers)),
             nn.Linear(h_dim, z_dim), nn.Linear(h_dim, z_dim),
-            nn.Sequential(nn.Linear(z_dim + n_labels, h_dim), nn.ReLU(), nn.Linear(h_dim, x_dim)))
+            nn.Sequential(*_hidden(z_dim + n_labels, h_dim, layers), nn.Linear(h_dim, x_dim)))
 
 
 class VAE(BaseVAE):
     """Gaussian encoder q(z|x) and Bernoulli decoder p(x|z), one hidden layer each.
 
-    Sizes default to 784-400-20: `x_dim` pixels, `h_dim` hidden units, `z_dim` latent dimensions.
+    Sizes default to 784-400-20: `x_dim` pixels, `h_dim` hidden units, `z_dim` latent dimensions;
+    `layers` hidden layers on each side (default one).
     """
 
-    def __init__(self, x_dim: int = 784, h_dim: int = 400, z_dim: int = 20):
-        super().__init__(x_dim=x_dim, h_dim=h_dim, z_dim=z_dim)
-        self.encoder, self.to_mu, self.to_logvar, self.decoder = _mlp(x_dim, h_dim, z_dim)
+    def __init__(self, x_dim: int = 784, h_dim: int = 400, z_dim: int = 20, layers: int = 1):
+        super().__init__(x_dim=x_dim, h_dim=h_dim, z_dim=z_dim, layers=layers)
+        self.encoder, self.to_mu, self.to_logvar, self.decoder = _mlp(x_dim, h_dim, z_dim, layers=layers)
 
 
 class ConditionalVAE(BaseVAE):
@@ -192,4 +212,74 @@ class GridVAE(BaseVAE):
         return self.to_mu(h).flatten(1), self.to_logvar(h).flatten(1)
 
 
-MODELS = {cls.__name__: cls for cls in (VAE, ConditionalVAE, ConvVAE, GridVAE)}
+class Coupling(nn.Module):
+    """One affine coupling step (Dinh et al. 2017), conditioned on the encoder's features `h`.
+
+    The first ⌊d/2⌋ values `a` of z pass unchanged; the rest become b ⊙ exp(s) + t, with s (squashed into
+    (−1, 1) by tanh) and t computed from a and h. The Jacobian is triangular: log |det ∂z′/∂z| = Σ s.
+    `flip` reverses z before and after, so that alternate steps change the other values. The last layer
+    starts at zero: an untrained step is the identity.
+    """
+
+    def __init__(self, z_dim: int, h_dim: int, hidden: int, flip: bool):
+        super().__init__()
+        self.flip, self.n_a = flip, z_dim // 2
+        self.net = nn.Sequential(nn.Linear(self.n_a + h_dim, hidden), nn.ReLU(), nn.Linear(hidden, 2 * (z_dim - self.n_a)))
+        nn.init.zeros_(self.net[-1].weight)
+        nn.init.zeros_(self.net[-1].bias)
+
+    def forward(self, z: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        """(z′, log |det ∂z′/∂z|) for z (..., d) and features h (..., h_dim)."""
+        z = z.flip(-1) if self.flip else z
+        a, b = z[..., :self.n_a], z[..., self.n_a:]
+        s, t = self.net(torch.cat([a, h], -1)).chunk(2, -1)
+        s = torch.tanh(s)
+        z = torch.cat([a, b * torch.exp(s) + t], -1)
+        return (z.flip(-1) if self.flip else z), s.sum(-1)
+
+
+class FlowVAE(BaseVAE):
+    """A VAE whose q(z|x) is a normalizing flow: a diagonal Gaussian N(μ, σ²) (from `encode`) pushed through
+    `flows` affine coupling steps that also see the encoder's features (Rezende & Mohamed 2015; Kingma et al. 2016).
+
+    log q(z_K|x) = log N(z_0; μ, σ²) − Σ_k log |det ∂z_k/∂z_{k−1}|. There is no closed-form KL (`analytic_kl`
+    is False): `fit`, `evaluate` and `log_likelihood` use samples. `flow_dim` is the coupling networks' width.
+    """
+
+    analytic_kl = False
+
+    def __init__(self, x_dim: int = 784, h_dim: int = 400, z_dim: int = 20, flows: int = 4, flow_dim: int = 128):
+        super().__init__(x_dim=x_dim, h_dim=h_dim, z_dim=z_dim, flows=flows, flow_dim=flow_dim)
+        if z_dim < 2:
+            raise ValueError(f"A coupling flow needs z_dim >= 2 to split z in two, got z_dim={z_dim}.")
+        self.encoder, self.to_mu, self.to_logvar, self.decoder = _mlp(x_dim, h_dim, z_dim)
+        self.flow = nn.ModuleList(Coupling(z_dim, h_dim, flow_dim, flip=i % 2 == 1) for i in range(flows))
+
+    def _transform(self, z: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        """z_K and Σ_k log |det| for z_0 (k, N, d) given the features h (N, h_dim)."""
+        h = h.expand(*z.shape[:-1], -1)
+        log_det = z.new_zeros(z.shape[:-1])
+        for step in self.flow:
+            z, step_log_det = step(z, h)
+            log_det = log_det + step_log_det
+        return z, log_det
+
+    def _posterior_sample(self, x: Tensor, y: Tensor | None, k: int,
+                          generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
+        h = self.encoder(x)
+        mu, logvar = self.to_mu(h), self.to_logvar(h)
+        base = Normal(mu, torch.exp(0.5 * logvar))
+        z0 = mu + base.scale * torch.randn((k, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+        z, log_det = self._transform(z0, h)
+        prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
+        return z, base.log_prob(z0).sum(-1) - log_det - prior.log_prob(z).sum(-1), logvar
+
+    @torch.no_grad()
+    def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        """Pixel means of p(x|z) at z = the flow's image of μ(x)."""
+        mu, _ = self.encode(x, y)
+        z, _ = self._transform(mu[None], self.encoder(x.reshape(len(x), -1)))
+        return torch.sigmoid(self._decode(z[0]))
+
+
+MODELS = {cls.__name__: cls for cls in (VAE, ConditionalVAE, ConvVAE, GridVAE, FlowVAE)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import ctypes
 import functools
+import math
 import os
 import re
 import time
@@ -16,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .data import MNIST
 from .evaluate import evaluate
-from .losses import _bernoulli_reconstruction, _kl_divergence
+from .losses import _bernoulli_reconstruction, _kl_divergence, _log_weights, free_bits_kl
 from .validate import check_logvar_bound, positive_int, positive_number
 
 STATS = ("rec", "kl", "elbo")
@@ -159,8 +160,8 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     return precision
 
 
-def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: int, step: int,
-                 precision: str) -> dict[str, float]:
+def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, lr, k: int, free_bits: float, epoch: int,
+                 step: int, precision: str) -> dict[str, float]:
     """One pass over the training split. The host waits for the device once, at the end, not at every step."""
     device = data.device
     n_batches = -(-len(data.train_images) // batch_size)
@@ -168,15 +169,26 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
     mixed = torch.autocast("cuda", dtype=torch.bfloat16) if precision == "bf16" and device.type == "cuda" else nullcontext()
     for batch, (x, labels) in enumerate(data.batches(batch_size, split="train")):
         y = labels if model.conditional else None
-        with mixed:
-            mu, logvar = model._encode(x, y)  # the data were checked when loaded
-            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-            logits = model._decode(z, y)
-        mu, logvar = mu.float(), logvar.float()
-        rec = _bernoulli_reconstruction(logits.float(), x).mean()
-        kl = _kl_divergence(mu, logvar).mean()
         weight = beta(step + batch + 1) if callable(beta) else beta
-        loss = rec + weight * kl
+        if callable(lr):
+            for group in optimizer.param_groups:
+                group["lr"] = lr(step + batch + 1)
+        with mixed:
+            if model.analytic_kl and k == 1:  # the data were checked when loaded
+                mu, logvar = model._encode(x, y)
+                z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+                logits = model._decode(z, y)
+            else:
+                log_px_z, log_ratio = _log_weights(model, x, y, k)
+        if model.analytic_kl and k == 1:
+            mu, logvar = mu.float(), logvar.float()
+            rec = _bernoulli_reconstruction(logits.float(), x).mean()
+            kl = _kl_divergence(mu, logvar).mean()
+            loss = rec + weight * (free_bits_kl(mu, logvar, free_bits) if free_bits else kl)
+        else:  # Monte Carlo: −L_k with importance weights p(x|z) (p(z)/q(z|x))^β; k = 1 is the ELBO
+            log_px_z, log_ratio = log_px_z.float(), log_ratio.float()
+            loss = -(torch.logsumexp(log_px_z - weight * log_ratio, 0) - math.log(k)).mean()
+            rec, kl, logvar = -log_px_z.mean(), log_ratio.mean(), loss.new_zeros(())  # no log σ² to check
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -189,6 +201,8 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, epoch: in
            for name, t in zip(STATS, (rec, kl, elbo))
            for suffix, value in (("", t.mean()), ("_std", t.std()))}
     row["beta"] = float(weight)
+    if callable(lr):
+        row["lr"] = float(optimizer.param_groups[0]["lr"])
     return row
 
 
@@ -247,14 +261,18 @@ def _cpu_training(device: torch.device, precision: str):
             _flush_denormal_everywhere(False)
 
 
-def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float = 1e-3,
+def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float | Callable[[int], float] = 1e-3,
         beta: float | Callable[[int], float] = 1.0, checkpoint: str | Path | None = None,
         resume: bool = False, progress: bool = True, callback: Callable | None = None,
-        precision: str = "auto") -> History:
+        precision: str = "auto", k: int = 1, free_bits: float = 0.0) -> History:
     """Train `model` on `data` with Adam; return the History (one row per epoch).
 
     The loss is reconstruction + β · KL; `beta` is a number or a function of the step
-    (1, 2, …), e.g. `linear_warmup(...)`. The model moves to the data's device. Each epoch
+    (1, 2, …), e.g. `linear_warmup(...)`, and so is `lr` (e.g. `exponential_decay(...)`).
+    With `k` > 1 the loss is −L_k, the importance-weighted bound (IWAE, Burda et al. 2015), whose
+    weights p(x|z) (p(z)/q(z|x))^β give −ELBO for k = 1; so is the loss of a model without a
+    closed-form KL (`analytic_kl` False), one Monte Carlo sample per example. `free_bits` λ > 0 replaces
+    the KL by Σ_u max(λ, batch mean of KL_u) (`free_bits_kl`; k = 1 with a closed-form KL only). The model moves to the data's device. Each epoch
     records the ELBO terms (β = 1, whatever the loss's β) on the training batches
     (mean ± std over batches) and on the test split, and the β in use. With `checkpoint`,
     the state is saved at every epoch end; `resume=True` continues from that file.
@@ -272,12 +290,17 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
     positive_int("batch_size", batch_size)
     if not callable(beta) and not (isinstance(beta, (int, float)) and beta >= 0):
         raise ValueError(f"beta must be a non-negative number or a function of the step, got {beta!r}.")
-    lr = positive_number("lr", lr)
+    positive_number("lr", lr(1) if callable(lr) else lr)
+    positive_int("k", k)
+    if not free_bits >= 0:
+        raise ValueError(f"free_bits must be a non-negative number of nats per latent dimension, got {free_bits!r}.")
+    if free_bits and (k > 1 or not model.analytic_kl):
+        raise ValueError("free_bits needs the closed-form KL of the ELBO: use k=1 and a model with a Gaussian q(z|x).")
     if resume and checkpoint is None:
         raise ValueError("resume=True needs checkpoint=<path of the file to resume from>.")
     precision = resolve_precision(precision, data.device)
     model.to(data.device).train()
-    optimizer = _optimizer(model, lr)
+    optimizer = _optimizer(model, lr(1) if callable(lr) else lr)
     history = History()
     if resume and Path(checkpoint).exists():
         _, history = load_checkpoint(checkpoint, model, optimizer, restore_rng=True)
@@ -290,13 +313,14 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float =
         try:
             steps_done = epoch * -(-len(data.train_images) // batch_size)
             with _cpu_training(data.device, precision):
-                row = _train_epoch(model, data, optimizer, batch_size, beta, epoch + 1, steps_done, precision)
+                row = _train_epoch(model, data, optimizer, batch_size, beta, lr, k, free_bits, epoch + 1, steps_done,
+                                   precision)
             row.update({f"test_{k}": v for k, v in evaluate(model, data, "test").items()})  # in float32
         except FloatingPointError as err:  # a NaN loss, or a log-variance out of bounds (LogVarianceOverflow)
             model.load_state_dict(good)
             raise TrainingDiverged(
                 f"Training diverged: {err}. The model was restored to its state after epoch {epoch} and "
-                f"err.history holds the {len(history)} completed epochs. Lower the learning rate (lr={lr:g}) "
+                f"err.history holds the {len(history)} completed epochs. Lower the learning rate (lr={optimizer.param_groups[0]['lr']:g}) "
                 f"or check the data for NaN.", history) from None
         except KeyboardInterrupt:
             model.load_state_dict(good)
