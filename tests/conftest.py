@@ -37,7 +37,7 @@ def failing_line(verdict, about: str) -> str:
 
 def all_checks() -> dict:
     """Every exercise check of the course, by exercise id (tests/test_checks_robust.py checks that none is missing)."""
-    from vae_course.checks import (autoencoders, beta, building, discrete, elbo, evaluation, latent, probability,
+    from vae_course.checks import (autoencoders, beta, building, discrete, elbo, evaluation, gap, latent, probability,
                                    reparameterization, today, training, variants, widgets)
 
     return {
@@ -77,4 +77,7 @@ def all_checks() -> dict:
         "today/discretized-logistic": today.discretized_logistic,
         "today/optimal-sigma": today.optimal_sigma,
         "today/forward-noising": today.forward_noising,
+        "gap/iwae-bound": gap.iwae_bound,
+        "gap/coupling": gap.coupling,
+        "gap/free-bits": gap.free_bits,
     }
