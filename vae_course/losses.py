@@ -68,7 +68,12 @@ def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
 
 
 def _kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
-    return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).flatten(1).sum(1)
+    return _kl_per_dimension(mu, logvar).flatten(1).sum(1)
+
+
+def _kl_per_dimension(mu: Tensor, logvar: Tensor) -> Tensor:
+    """KL(N(μ_u, σ_u²) ‖ N(0, 1)) for every example and latent dimension, unchecked."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar)
 
 
 def elbo(model, x: Tensor, generator: torch.Generator | None = None) -> Tensor:
@@ -119,8 +124,7 @@ def free_bits_kl(mu: Tensor, logvar: Tensor, bits: float) -> Tensor:
     as_tensor("logvar", logvar)
     if mu.shape != logvar.shape or mu.dim() != 2:
         raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must both be (batch, z_dim).")
-    per_dim = 0.5 * (mu.pow(2) + bounded_logvar(logvar).exp() - 1 - logvar).mean(0)
-    return per_dim.clamp(min=bits).sum()
+    return _kl_per_dimension(mu, bounded_logvar(logvar)).mean(0).clamp(min=bits).sum()
 
 
 def vae_loss(logits: Tensor, x: Tensor, mu: Tensor, logvar: Tensor, beta: float = 1.0) -> Tensor:
