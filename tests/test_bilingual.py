@@ -396,3 +396,18 @@ def test_messages_name_file_cell_and_line(tmp_path, monkeypatch):
     nbformat.write(notebook, tmp_path / "bad.ipynb")
     assert lint_file(tmp_path / "bad.ipynb") == [
         "bad.ipynb, cell 1 ('# 제목'), line 1: heading '제목' should be bilingual: '한국어 제목 · English title'"]
+
+
+def test_exercise_hints_are_bilingual():
+    """The hints the checks show (vae_course/checks/hints.json) follow the rules of the pages: Korean in 'ko',
+    none in 'en', the glossary's forms, American spelling; and every check has one, every hint a check."""
+    from vae_course.checks import CHECKS, HINTS
+
+    assert set(HINTS) == set(CHECKS)
+    problems = []
+    for exercise, hint in HINTS.items():
+        problems += [f"{exercise} (ko): no Hangul"] if not HANGUL.search(hint["ko"]) else []
+        problems += [f"{exercise} (en): Hangul"] if HANGUL.search(hint["en"]) else []
+        problems += [f"{exercise} (ko): {message}" for _, message in check_terms(hint["ko"], 1)]
+        problems += [f"{exercise} (en): {message}" for _, message in check_spelling(hint["en"], 1)]
+    assert problems == []

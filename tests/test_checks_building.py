@@ -97,7 +97,7 @@ def test_the_forward_check_leaves_the_global_random_state_alone():
 
 
 def test_the_forward_check_is_the_same_at_every_call():
-    first, second = check._forward_cases(), check._forward_cases()
+    first, second = check.forward.cases(), check.forward.cases()
     for a, b in zip(first, second):
         assert all(torch.equal(u, v) for u, v in zip(a.expected, b.expected))
 

@@ -146,7 +146,7 @@ def test_active_units_agrees_with_the_package():
         def batches(self, batch_size, split, shuffle):
             yield torch.zeros(self.n, 784), torch.zeros(self.n, dtype=torch.long)
 
-    for case in check._active_units_cases():
+    for case in check.active_units.cases():
         means, threshold = case.args
         count, _ = active_units(Codes(means), Data(len(means)), threshold=threshold)
         assert count == case.expected, case.about

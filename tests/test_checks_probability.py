@@ -160,16 +160,16 @@ CHECKS = [check.kl_gaussians, check.bernoulli_log_likelihood, check.gaussian_log
 
 def test_the_cases_are_what_they_say():
     """The edge cases hold the values their descriptions promise."""
-    kl = {case.about: case for case in check._kl_cases()}
+    kl = {case.about: case for case in check.kl_gaussians.cases()}
     assert torch.equal(next(c for a, c in kl.items() if "q = p" in a).expected, torch.zeros(3))
-    bernoulli = {case.about: case for case in check._bernoulli_cases()}
+    bernoulli = {case.about: case for case in check.bernoulli_log_likelihood.cases()}
     zero = next(c for a, c in bernoulli.items() if "logits 0" in a)
     torch.testing.assert_close(zero.expected, torch.full((4,), -784 * math.log(2)))
     large = next(c for a, c in bernoulli.items() if "±200" in a)
     torch.testing.assert_close(large.expected, torch.tensor([-400.0, -60.0]))
     expected = Bernoulli(logits=large.args[0].double()).log_prob(large.args[1].double()).sum(1)
     torch.testing.assert_close(large.expected, expected.float())
-    gaussian = {case.about: case for case in check._gaussian_cases()}
+    gaussian = {case.about: case for case in check.gaussian_log_likelihood.cases()}
     at_mean = next(c for a, c in gaussian.items() if "x = mean" in a)
     torch.testing.assert_close(at_mean.expected, torch.full((3,), -392 * math.log(2 * math.pi)))
     assert all(torch.isfinite(case.expected).all() for case in [*kl.values(), *bernoulli.values(), *gaussian.values()])

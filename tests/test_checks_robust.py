@@ -1,16 +1,13 @@
 """Every exercise check, whatever the student hands in: a verdict, never an exception.
 
-One test per kind of bad answer, over the registry of all checks in conftest.py (tests/test_exercises.py checks that it
-lists every exercise of the notebooks): not a
-function, a function that crashes or returns nonsense, the unfinished starter; and the record
-the grader reads from the notebook. Each chapter's test file checks the mistakes particular to it.
+One test per kind of bad answer, over the registry of all checks, `vae_course.checks.CHECKS`
+(tests/test_exercises.py checks that it lists every exercise of the notebooks): not a function, a function
+that crashes or returns nonsense, the unfinished starter; and the record the grader reads from the notebook.
+Each chapter's test file checks the mistakes particular to it.
 """
 import pytest
-from conftest import all_checks
 
-from vae_course.checks import RECORD, Verdict
-
-CHECKS = all_checks()
+from vae_course.checks import CHECKS, RECORD, Verdict
 
 
 def crash(*args):

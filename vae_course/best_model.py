@@ -10,18 +10,16 @@ has, computed with the weights as shipped.
 """
 from __future__ import annotations
 
-import argparse
 import copy
 import time
-from pathlib import Path
 
 import torch
 
-from .data import MNIST, load_mnist
-from .device import get_device, seed_everything
+from .data import MNIST
+from .device import seed_everything
 from .evaluate import active_units, evaluate, log_likelihood
 from .models import VAE
-from .pretrained import FOLDER, read_package_file
+from .pretrained import FOLDER, command_line, read_package_file
 from .schedules import exponential_decay, linear_warmup
 from .train import fit
 
@@ -97,13 +95,7 @@ def load_best(device: str | torch.device = "cpu") -> tuple[VAE, dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Train the course's best model (seed 0, full MNIST, binarized).")
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--out", type=Path, default=PATH, help="where to write it (default: the package)")
-    args = parser.parse_args(argv)
-    data = load_mnist(get_device(), binarize=True)
-    if not data.is_full:
-        raise SystemExit(f"The best model needs full MNIST; got {data!r}. Set VAE_COURSE_DATA or go online.")
+    args, data = command_line("Train the course's best model", EPOCHS, PATH, argv)
     state = train_best(data, args.epochs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(state, args.out)

@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from .data import load_mnist
+from .data import MNIST, load_mnist
 from .device import get_device, seed_everything
 from .evaluate import evaluate
 from .models import VAE
@@ -84,14 +84,22 @@ def train_pretrained(data, beta: float, epochs: int = EPOCHS) -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Train the package's pre-trained 2-D VAEs (seed 0, full MNIST).")
-    parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--out", type=Path, default=FOLDER, help="folder for the .pt files (default: the package)")
+def command_line(description: str, epochs: int, out: Path, argv: list[str] | None) -> tuple[argparse.Namespace, MNIST]:
+    """The arguments (--epochs, --out) of a script that trains a model shipped with the package, and the full
+    MNIST it trains on, binarized; anything less ends the script with what to do."""
+    parser = argparse.ArgumentParser(description=f"{description} (seed 0, full MNIST, binarized).")
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--out", type=Path, default=out, help=f"where to write it (default: {out})")
     args = parser.parse_args(argv)
     data = load_mnist(get_device(), binarize=True)
-    if data.source != "torchvision" or len(data.test_images) < N_CODES:
-        raise SystemExit(f"The pre-trained models need full MNIST; got {data!r}. Set VAE_COURSE_DATA or go online.")
+    if not data.is_full:
+        raise SystemExit(f"{description}: this needs full MNIST (60,000 training images); got {data!r}. "
+                         f"Set VAE_COURSE_DATA or go online.")
+    return args, data
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, data = command_line("Train the package's pre-trained 2-D VAEs", EPOCHS, FOLDER, argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for beta in BETAS:
         state = train_pretrained(data, beta, args.epochs)

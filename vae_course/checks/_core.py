@@ -8,10 +8,13 @@ bilingual text in a notebook, and its output metadata carries a JSON record unde
 from __future__ import annotations
 
 import copy
+import json
 import math
 import numbers
 import traceback
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 from typing import Any, Callable
 
 import torch
@@ -147,26 +150,61 @@ def check_function(exercise: str, answer: Any, cases: list[Case], hint: str = ""
     return Verdict(exercise, passed, lines, hint)
 
 
+HINTS: dict[str, dict[str, str]] = json.loads(resources.files(__package__).joinpath("hints.json").read_text("utf-8"))
+"""The hint of every exercise by id, in Korean ('ko') and English ('en')."""
+
+CHECKS: dict[str, Callable[[Any], Verdict]] = {}
+"""Every exercise check of the course by exercise id, filled as `vae_course.checks` imports the chapters."""
+
+
+def exercise(exercise_id: str, compare: Callable[[Any, Case], str | None] | None = None,
+             run: Callable | None = None, then: tuple[Callable, Callable | None] | None = None):
+    """Turn the decorated function, which builds the cases, into the check of `exercise_id`: `check(answer) -> Verdict`.
+
+    The decorated function's docstring says what the answer computes; the hint shown on failure is the
+    exercise's entry in hints.json, Korean and English. `run(answer)` adapts a callable answer
+    before the comparison (e.g. to a number); `compare` replaces the default one (see `check_function`).
+    With `then=(run, compare)` the cases come in two lists: the second is checked on `run(answer)`
+    (e.g. its gradients) if the answer ran on the first, and the two verdicts become one.
+    The check is registered in `CHECKS`; `check.cases()` builds its cases.
+    """
+    hint = f"{HINTS[exercise_id]['ko']} · {HINTS[exercise_id]['en']}"
+
+    def declare(cases: Callable[[], list[Case] | tuple[list[Case], list[Case]]]) -> Callable[[Any], Verdict]:
+        def check(answer: Any) -> Verdict:
+            adapted = run(answer) if run is not None and callable(answer) else answer
+            if then is None:
+                return check_function(exercise_id, adapted, cases(), hint, compare)
+            first_cases, second_cases = cases()
+            first = check_function(exercise_id, adapted, first_cases, hint, compare)
+            if not callable(answer) or first.not_implemented:
+                return first
+            second = check_function(exercise_id, then[0](answer), second_cases, hint, then[1])
+            if second.not_implemented:
+                return second
+            return Verdict(exercise_id, first.passed and second.passed, first.lines + second.lines, hint)
+
+        check.__name__, check.__qualname__, check.__doc__ = cases.__name__, cases.__qualname__, cases.__doc__
+        check.cases = cases
+        CHECKS[exercise_id] = check
+        return check
+
+    return declare
+
+
 def reference_cases(reference: Callable, inputs: list[tuple[str, tuple]], **tolerance: float) -> list[Case]:
     """A Case for each (about, args) of `inputs`, expecting `reference(*args)`."""
     return [Case(about, args, reference(*args), **tolerance) for about, args in inputs]
 
 
+_NOT_THE_ANSWER = (str(Path(__file__).parent), str(Path(torch.__file__).parent))  # the checks' code and PyTorch's
+
+
 def describe_crash(err: Exception) -> str:
-    """A crash of the answer in words: the error and the line where it arose."""
-    where = traceback.extract_tb(err.__traceback__)[-1]
-    return f"{type(err).__name__}: {err} (line {where.lineno})"
-
-
-def check_in_two_parts(exercise: str, answer: Any, cases: list[Case], hint: str, more: Callable[[], Verdict]) -> Verdict:
-    """`check_function` on `cases`, then, if the answer ran, `more()`: a second verdict, merged into one."""
-    first = check_function(exercise, answer, cases, hint)
-    if not callable(answer) or first.not_implemented:
-        return first
-    second = more()
-    if second.not_implemented:
-        return second
-    return Verdict(exercise, first.passed and second.passed, first.lines + second.lines, hint)
+    """A crash of the answer in words: the error and the last line of the answer's own code it ran
+    (no line for a mistake that a check's adapter names, e.g. a tensor where one number is due)."""
+    own = [frame for frame in traceback.extract_tb(err.__traceback__) if not frame.filename.startswith(_NOT_THE_ANSWER)]
+    return f"{type(err).__name__}: {err}" + (f" (line {own[-1].lineno})" if own else "")
 
 
 # The VAE loss exercises (training, building, β) share their reference and their random inputs --------

@@ -5,14 +5,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._core import Case, Verdict, check_function, reference_cases
+from ._core import Case, exercise, reference_cases
 
 
 def _reference_reconstruction(logits, x):
     return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(1)
 
 
-def _reconstruction_cases() -> list[Case]:
+@exercise("autoencoders/reconstruction-loss")
+def reconstruction_loss() -> list[Case]:
+    """Per-example BCE with logits, summed over pixels."""
     g = torch.Generator().manual_seed(0)
 
     def batch(n, binary=True, scale=3.0):
@@ -29,16 +31,6 @@ def _reconstruction_cases() -> list[Case]:
         ("확신에 찬 정답: 거의 0 · confident and right: almost 0", ((2 * confident_x - 1) * 30.0, confident_x)),
     ]
     return reference_cases(_reference_reconstruction, cases, atol=1e-3)
-
-
-def reconstruction_loss(answer) -> Verdict:
-    """Exercise autoencoders/reconstruction-loss: per-example BCE with logits, summed over pixels."""
-    return check_function(
-        "autoencoders/reconstruction-loss", answer, _reconstruction_cases(),
-        hint="이미지마다 값 하나, 곧 모양 (N,)을 돌려주세요. 픽셀에 대해서는 평균이 아니라 합입니다. "
-             "로짓이 아주 클 때 무한대나 NaN이 나온다면 sigmoid 다음에 log를 직접 쓰지 말고 로짓을 그대로 받는 함수를 쓰세요. "
-             "· Return one value per image, shape (N,), summed (not averaged) over pixels. If very large logits give "
-             "infinity or NaN, do not take the log of a sigmoid yourself: use a function that takes the logits.")
 
 
 class _TinyDecoder(nn.Module):
@@ -68,7 +60,9 @@ def _reference_grid(decoder, z1_values, z2_values):
         return torch.sigmoid(decoder(z))
 
 
-def _grid_cases() -> list[Case]:
+@exercise("autoencoders/decode-grid")
+def decode_grid() -> list[Case]:
+    """Pixel means at every grid point, in image order."""
     decoder = _TinyDecoder()
     cases = [
         ("디코더가 z를 그대로 돌려줄 때, 2행 3열 · a decoder that returns z itself, 2 rows × 3 columns",
@@ -83,22 +77,14 @@ def _grid_cases() -> list[Case]:
     return reference_cases(_reference_grid, cases, atol=1e-5)
 
 
-def decode_grid(answer) -> Verdict:
-    """Exercise autoencoders/decode-grid: pixel means at every grid point, in image order."""
-    return check_function(
-        "autoencoders/decode-grid", answer, _grid_cases(),
-        hint="첫 번째 행은 z2_values[0]이고 그 행 안에서 z1이 z1_values 순서대로 바뀝니다. 점마다 (z1, z2) 순서로 쌓고, "
-             "디코더가 내놓는 로짓을 픽셀 평균(확률)으로 바꾸는 것을 잊지 마세요. "
-             "· The first row has z2 = z2_values[0], with z1 running through z1_values along it. Stack each point as "
-             "(z1, z2), and turn the decoder's logits into pixel means (probabilities).")
-
-
 def _reference_holes(points, codes, radius):
     distances = torch.cdist(points, codes, compute_mode="donot_use_mm_for_euclid_dist")  # exact, as in latent_grid
     return (distances.min(dim=1).values > radius).float().mean().item()
 
 
-def _hole_cases() -> list[Case]:
+@exercise("autoencoders/hole-fraction")
+def hole_fraction() -> list[Case]:
+    """The share of points with no code within the radius."""
     g = torch.Generator().manual_seed(0)
     codes = torch.randn(300, 2, generator=g)
     far = torch.tensor([[0.0, 0.0], [6.0, 0.0]])
@@ -115,13 +101,4 @@ def _hole_cases() -> list[Case]:
          (torch.tensor([[1.0, 0.0], [5.0, 0.0], [3.0, 0.0]]), far, 1.5)),
     ]
     return reference_cases(_reference_holes, cases, atol=1e-6, rtol=0.0)
-
-
-def hole_fraction(answer) -> Verdict:
-    """Exercise autoencoders/hole-fraction: the share of points with no code within the radius."""
-    return check_function(
-        "autoencoders/hole-fraction", answer, _hole_cases(),
-        hint="점마다 모든 코드까지의 거리를 구하고 그중 가장 작은 값을 보세요. 그 값이 반지름보다 큰 점의 비율(0과 1 사이의 수)을 "
-             "돌려주면 됩니다. · For each point, compute its distances to all codes and take the smallest. Return the "
-             "share of points (a number between 0 and 1) whose smallest distance exceeds the radius.")
 

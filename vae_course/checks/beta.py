@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ._core import Case, PRIOR_INPUTS, Verdict, check_function, loss_case, loss_inputs, reference_cases
+from ._core import Case, PRIOR_INPUTS, exercise, loss_case, loss_inputs, reference_cases
 
 
 # KL warm-up ------------------------------------------------------------------------------------------
@@ -12,8 +12,9 @@ def _reference_warmup(step, warmup_steps, beta_max=1.0):
     return beta_max * min(step / warmup_steps, 1.0)
 
 
-def kl_warmup(answer) -> Verdict:
-    """Exercise beta/warmup: β(step) rising linearly from 0 to beta_max over warmup_steps, then constant."""
+@exercise("beta/warmup")
+def kl_warmup() -> list[Case]:
+    """β(step) rising linearly from 0 to beta_max over warmup_steps, then constant."""
     cases = [
         ("0단계에서는 β = 0 · step 0 gives β = 0", (0, 100)),
         ("워밍업의 중간 · halfway through the warm-up", (50, 100)),
@@ -24,17 +25,14 @@ def kl_warmup(answer) -> Verdict:
         ("목표 β = 4, 중간 · target β = 4, three quarters of the way", (750, 1000, 4.0)),
         ("목표 β = 4, 한참 뒤 · target β = 4, long after the end", (10**6, 1000, 4.0)),
     ]
-    return check_function(
-        "beta/warmup", answer, [Case(about, args, float(_reference_warmup(*args)), atol=1e-9, rtol=1e-9)
-                                for about, args in cases],
-        hint="β는 스텝에 비례해 올라가다가 beta_max에 닿으면 멈춰야 합니다. 정수 나눗셈(//)을 쓰지 않았는지, "
-             "끝난 뒤에도 beta_max를 넘지 않는지 확인하세요. · β grows in proportion to the step and stops at "
-             "beta_max: check that you do not use integer division (//) and that β never passes beta_max afterwards.")
+    return [Case(about, args, float(_reference_warmup(*args)), atol=1e-9, rtol=1e-9) for about, args in cases]
 
 
 # The β-weighted loss ---------------------------------------------------------------------------------
 
-def _loss_cases() -> list[Case]:
+@exercise("beta/beta-loss")
+def beta_loss() -> list[Case]:
+    """The batch mean of reconstruction + β · KL (β on the KL only)."""
     g = torch.Generator().manual_seed(2)
     return [loss_case("β = 1: 음의 ELBO · β = 1: the negative ELBO", (*loss_inputs(g, 64), 1.0)),
             loss_case("β = 0: KL을 빼고 재구성만 · β = 0: reconstruction only, no KL", (*loss_inputs(g, 16, mu_scale=5.0), 0.0)),
@@ -45,22 +43,15 @@ def _loss_cases() -> list[Case]:
             loss_case("로짓 0, q = p(z), β = 8: 784 ln 2 · logits 0, q = p(z), β = 8: 784 ln 2", (*PRIOR_INPUTS, 8.0))]
 
 
-def beta_loss(answer) -> Verdict:
-    """Exercise beta/beta-loss: the batch mean of reconstruction + β · KL (β on the KL only)."""
-    return check_function(
-        "beta/beta-loss", answer, _loss_cases(),
-        hint="β는 두 항 중 하나에만 곱합니다. β = 0일 때 무엇이 남아야 하는지 생각해 보세요. 픽셀과 잠재 차원에 대해서는 "
-             "합하고, 배치에 대해서만 평균합니다. · β weights only one of the two terms: think about what must be "
-             "left when β = 0. Sum over pixels and latent dimensions; average over the batch only.")
-
-
 # Active units ----------------------------------------------------------------------------------------
 
 def _reference_active(mu, threshold=0.01):
     return int((mu.var(0) > threshold).sum())
 
 
-def _active_cases() -> list[Case]:
+@exercise("beta/active-units")
+def active_units() -> list[Case]:
+    """The number of latent dimensions whose mean μ_j(x) varies over x."""
     g = torch.Generator().manual_seed(3)
     n = 500
     scales = torch.tensor([1.0, 0.5, 0.3, 0.2, 0.05, 0.02, 0.0, 0.0])  # variances 1 … 0.0004, 0: four above 0.01
@@ -75,14 +66,4 @@ def _active_cases() -> list[Case]:
         ("데이터 점 두 개 · two data points", (torch.tensor([[0.0, 1.0, 0.0], [0.0, -1.0, 0.05]]),)),
     ]
     return reference_cases(_reference_active, cases)
-
-
-def active_units(answer) -> Verdict:
-    """Exercise beta/active-units: the number of latent dimensions whose mean μ_j(x) varies over x."""
-    return check_function(
-        "beta/active-units", answer, _active_cases(),
-        hint="차원마다 데이터 점들(0번 축)에 걸친 μ의 분산을 구해 문턱값보다 큰 차원의 수를 세세요. 평균이 0이 아니어도 "
-             "모든 x에서 같으면 정보가 없습니다. · For each dimension take the variance of μ across the examples "
-             "(axis 0) and count the dimensions above the threshold. A mean that is not 0 but the same for every x "
-             "carries no information.")
 

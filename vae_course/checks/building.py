@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._core import Case, Verdict, check_function, compare_tuple
+from ._core import Case, compare_tuple, exercise
 from .training import loss_cases
 
 
@@ -44,7 +44,9 @@ def _reference_forward(model: _Scratch, x: torch.Tensor, eps: torch.Tensor):
     return model.fc4(F.relu(model.fc3(z))), mu, logvar
 
 
-def _forward_cases() -> list[Case]:
+@exercise("building/forward", compare=compare_tuple("logits", "mu", "logvar", order=(1, 2, 0)))  # the encoder's first
+def forward() -> list[Case]:
+    """(logits, μ, log σ²) of the fc1/fc21/fc22/fc3/fc4 model for a given noise ε."""
     g = torch.Generator().manual_seed(2)
     cases = []
 
@@ -64,24 +66,9 @@ def _forward_cases() -> list[Case]:
     return cases
 
 
-def forward(answer) -> Verdict:
-    """Exercise building/forward: (logits, μ, log σ²) of the fc1/fc21/fc22/fc3/fc4 model for a given noise ε."""
-    exercise = "building/forward"
-    hint = ("인코더는 fc1 뒤에 ReLU, 그다음 fc21과 fc22입니다. σ = exp(½ log σ²)이고, 새 잡음을 뽑지 말고 주어진 ε를 쓰세요. "
-            "디코더의 출력에는 시그모이드를 씌우지 않습니다. "
-            "· The encoder is fc1, a ReLU, then fc21 and fc22. σ = exp(½ log σ²); use the ε you are given, not fresh noise. "
-            "The decoder's output gets no sigmoid.")
-    return check_function(exercise, answer, _forward_cases(), hint,
-                          compare=compare_tuple("logits", "mu", "logvar", order=(1, 2, 0)))  # a wrong encoder spoils all
-
-
 # Exercise building/sum-over-pixels: the fix of the tutorial's pixel-mean loss ----------------------
 
-def sum_over_pixels(answer) -> Verdict:
-    """Exercise building/sum-over-pixels: BCE summed over pixels plus KL, averaged over the batch only."""
-    return check_function(
-        "building/sum-over-pixels", answer, loss_cases(seed=3, n_binary=128, n_gray=16),
-        hint="이미지 한 장의 재구성 항은 픽셀 784개의 음의 로그 우도를 모두 더한 값이고, KL도 이미지 한 장당 값입니다. "
-             "두 항을 이미지마다 더한 뒤에 평균을 내는 축은 배치 하나뿐입니다. "
-             "· One image's reconstruction term adds up the negative log-likelihood of all 784 pixels, and the KL is "
-             "per image too. Add the two per image; the batch is the only axis to average over.")
+@exercise("building/sum-over-pixels")
+def sum_over_pixels() -> list[Case]:
+    """BCE summed over pixels plus KL, averaged over the batch only."""
+    return loss_cases(seed=3, n_binary=128, n_gray=16)

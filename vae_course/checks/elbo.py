@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from ..linear_gaussian import LinearGaussian
-from ._core import Case, Verdict, check_function, compare_tuple
+from ._core import Case, compare_tuple, exercise
 
 F64 = torch.float64
 
@@ -39,31 +39,25 @@ def _problems() -> list[tuple[str, tuple]]:
 
 # Exercise 1 -----------------------------------------------------------------------------------------
 
-def log_evidence(answer) -> Verdict:
-    """Exercise elbo/log-evidence: log p(x) of the linear-Gaussian model, one value per example."""
-    cases = [Case(about, args, LinearGaussian(*args[1:]).log_evidence(args[0])) for about, args in _problems()]
-    return check_function(
-        "elbo/log-evidence", answer, cases,
-        hint="x의 공분산 행렬은 (D, D) 모양이어야 하고, 잡음의 분산은 σ가 아니라 σ²입니다. 데이터 점마다 값 하나를 돌려주세요. "
-             "· The covariance of x must be (D, D), and the noise variance is σ², not σ. Return one value per example.")
+@exercise("elbo/log-evidence")
+def log_evidence() -> list[Case]:
+    """Log p(x) of the linear-Gaussian model, one value per example."""
+    return [Case(about, args, LinearGaussian(*args[1:]).log_evidence(args[0])) for about, args in _problems()]
 
 
 # Exercise 2 -----------------------------------------------------------------------------------------
 
-def exact_posterior(answer) -> Verdict:
-    """Exercise elbo/posterior: the exact posterior mean (N, d) and covariance (d, d)."""
-    cases = [Case(about, args, LinearGaussian(*args[1:]).posterior(args[0])) for about, args in _problems()]
-    return check_function(
-        "elbo/posterior", answer, cases, compare=compare_tuple("mean", "cov"),
-        hint="사후 정밀도(공분산의 역행렬)는 사전 분포의 몫과 우도의 몫을 더한 것입니다. W = 0이면 사후 분포가 사전 분포와 같아야 합니다. "
-             "공분산은 모든 x에 공통인 (d, d) 행렬 하나입니다. "
-             "· The posterior precision (inverse covariance) adds the prior's share and the likelihood's share; with W = 0 "
-             "the posterior must equal the prior. The covariance is one (d, d) matrix, shared by every x.")
+@exercise("elbo/posterior", compare=compare_tuple("mean", "cov"))
+def exact_posterior() -> list[Case]:
+    """The exact posterior mean (N, d) and covariance (d, d)."""
+    return [Case(about, args, LinearGaussian(*args[1:]).posterior(args[0])) for about, args in _problems()]
 
 
 # Exercise 3 -----------------------------------------------------------------------------------------
 
-def _gap_cases() -> list[Case]:
+@exercise("elbo/gap")
+def elbo_gap() -> list[Case]:
+    """Log p(x) − ELBO(q) = KL(q ‖ p(z|x)) for a diagonal Gaussian q, per example."""
     cases = []
 
     def add(about, problem, m, logvar):
@@ -92,13 +86,3 @@ def _gap_cases() -> list[Case]:
     add("아주 넓은 q (log σ² = 8) · a very wide q (log σ² = 8)", (x1, W1, b1, s1),
         torch.zeros(1, 2, dtype=F64), torch.full((1, 2), 8.0, dtype=F64))
     return cases
-
-
-def elbo_gap(answer) -> Verdict:
-    """Exercise elbo/gap: log p(x) − ELBO(q) = KL(q ‖ p(z|x)) for a diagonal Gaussian q, per example."""
-    return check_function(
-        "elbo/gap", answer, _gap_cases(),
-        hint="간극은 음수가 될 수 없고, q가 참 사후 분포와 같을 때만 0입니다. KL의 방향(q가 앞)과, "
-             "logvar가 표준편차가 아니라 분산의 로그라는 점을 확인하세요. "
-             "· The gap is never negative and is zero only when q is the true posterior. Check the direction of the KL "
-             "(q comes first) and that logvar is the log of the variance, not of the standard deviation.")

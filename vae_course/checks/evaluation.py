@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models import VAE
-from ._core import Case, Verdict, check_function, check_in_two_parts, describe_crash, reference_cases
+from ._core import Case, describe_crash, exercise, reference_cases
 
 
 # Exercise evaluation/iwae-logsumexp ---------------------------------------------------------------------
@@ -16,7 +16,9 @@ def _reference_iwae(log_w):
     return torch.logsumexp(log_w, 0) - math.log(log_w.shape[0])
 
 
-def _iwae_cases() -> list[Case]:
+@exercise("evaluation/iwae-logsumexp")
+def iwae_estimate() -> list[Case]:
+    """Log (1/k) Σᵢ exp(log wᵢ) over dim 0 of a (k, N) tensor, stably."""
     g = torch.Generator().manual_seed(0)
 
     def around(center, k, n, spread=3.0, dtype=torch.float32):
@@ -32,16 +34,6 @@ def _iwae_cases() -> list[Case]:
              ("가중치가 모두 같을 때 · all weights equal", torch.full((7, 3), -100.0)),
              ("float64, k = 1,000 · float64, k = 1,000", around(-120.0, 1000, 5, dtype=torch.float64))]
     return [Case(about, (log_w,), _reference_iwae(log_w), atol=1e-3, rtol=1e-5) for about, log_w in cases]
-
-
-def iwae_estimate(answer) -> Verdict:
-    """Exercise evaluation/iwae-logsumexp: log (1/k) Σᵢ exp(log wᵢ) over dim 0 of a (k, N) tensor, stably."""
-    return check_function(
-        "evaluation/iwae-logsumexp", answer, _iwae_cases(),
-        hint="log wᵢ는 (k, N) 모양이고 평균은 표본 k개(0번 차원)에 대해 냅니다. exp를 직접 계산하지 말고 "
-             "torch.logsumexp를 쓴 다음, '합'을 '평균'으로 바꾸는 항을 잊지 마세요. "
-             "· log wᵢ has shape (k, N) and the average runs over the k samples (dim 0). Don't take exp yourself: "
-             "use torch.logsumexp, and remember the term that turns its sum into a mean.")
 
 
 # Exercise evaluation/sampled-elbo ----------------------------------------------------------------------
@@ -68,7 +60,9 @@ def _small_model(seed: int, logvar_bias: float | None = None) -> VAE:
     return model.eval()
 
 
-def _elbo_cases() -> list[Case]:
+@exercise("evaluation/sampled-elbo", run=torch.no_grad())
+def elbo_estimate() -> list[Case]:
+    """The single-sample ELBO per example, with z = μ + σ ⊙ ε from the given ε."""
     g = torch.Generator().manual_seed(3)
 
     def images(n):
@@ -91,25 +85,31 @@ def _elbo_cases() -> list[Case]:
                 for about, model, x, e in inputs]
 
 
-def elbo_estimate(answer) -> Verdict:
-    """Exercise evaluation/sampled-elbo: the single-sample ELBO per example, with z = μ + σ ⊙ ε from the given ε."""
-    with torch.no_grad():
-        return check_function(
-            "evaluation/sampled-elbo", answer, _elbo_cases(),
-            hint="ELBO의 첫째 항은 q(z|x)에 대한 기댓값입니다. 주어진 ε로 q에서 z를 하나 뽑고(새로 뽑지 마세요), "
-                 "픽셀에 대해 합한 log p(x|z)에서 KL을 빼서 이미지마다 하나씩 돌려주세요. 손실이 아니라 ELBO입니다. "
-                 "· The ELBO's first term is an expectation under q(z|x): draw one z from q with the given ε (don't draw "
-                 "a new one), and return log p(x|z) summed over pixels minus the KL, one value per example. It is the "
-                 "ELBO, not the loss.")
-
-
 # Exercise evaluation/binary-likelihood -----------------------------------------------------------------
 
 def _reference_log_likelihood(logits, x):
     return -F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
 
 
-def _likelihood_cases() -> tuple[list[Case], list[tuple[str, tuple]]]:
+def _refusal_problem(answer):
+    """`answer` made to return what is wrong in its reply to non-binary x (None when it raises a ValueError)."""
+    def run(logits, x):
+        try:
+            answer(logits, x)
+        except ValueError:
+            return None
+        except NotImplementedError:
+            raise
+        except Exception as err:  # noqa: BLE001 - a crash of the answer is reported, never raised
+            return f"{describe_crash(err)}; ValueError를 내야 합니다 · it should raise a ValueError"
+        return ("이진이 아닌 x에 값을 돌려주었습니다: ValueError를 내야 합니다 · "
+                "returned a value for non-binary x: it should raise a ValueError")
+    return run
+
+
+@exercise("evaluation/binary-likelihood", then=(_refusal_problem, lambda problem, case: problem))
+def binary_log_likelihood() -> tuple[list[Case], list[Case]]:
+    """Log p(x|z) of a Bernoulli decoder, refusing x that is not binary."""
     g = torch.Generator().manual_seed(4)
 
     def binary(n, d=784, p=0.2, dtype=torch.float32):
@@ -131,33 +131,4 @@ def _likelihood_cases() -> tuple[list[Case], list[tuple[str, tuple]]]:
     refusals = [("회색조 픽셀은 거부 · gray pixels are refused", (logits(4), grey)),
                 ("픽셀 하나만 0.5여도 거부 · refused even if a single pixel is 0.5", (logits(2), one_pixel)),
                 ("배치 크기 1, 회색조 · batch size 1, gray", (logits(1), torch.full((1, 784), 0.3)))]
-    return value_cases, refusals
-
-
-def _refusal_problem(answer):
-    """`answer` made to return what is wrong in its reply to non-binary x (None when it raises a ValueError)."""
-    def run(logits, x):
-        try:
-            answer(logits, x)
-        except ValueError:
-            return None
-        except NotImplementedError:
-            raise
-        except Exception as err:  # noqa: BLE001 - a crash of the answer is reported, never raised
-            return f"{describe_crash(err)}; ValueError를 내야 합니다 · it should raise a ValueError"
-        return ("이진이 아닌 x에 값을 돌려주었습니다: ValueError를 내야 합니다 · "
-                "returned a value for non-binary x: it should raise a ValueError")
-    return run
-
-
-def binary_log_likelihood(answer) -> Verdict:
-    """Exercise evaluation/binary-likelihood: log p(x|z) of a Bernoulli decoder, refusing x that is not binary."""
-    exercise = "evaluation/binary-likelihood"
-    hint = ("이진 픽셀에서는 로짓에 대한 이진 교차 엔트로피를 픽셀에 대해 합한 값의 음수가 log p(x|z)입니다. "
-            "수치적으로 안정한 함수를 쓰고, 0도 1도 아닌 픽셀이 하나라도 있으면 ValueError를 내세요. "
-            "· On binary pixels log p(x|z) is minus the binary cross-entropy with logits, summed over pixels: use a "
-            "numerically stable function, and raise a ValueError if any pixel is neither 0 nor 1.")
-    value_cases, refusals = _likelihood_cases()
-    return check_in_two_parts(exercise, answer, value_cases, hint, lambda: check_function(
-        exercise, _refusal_problem(answer), [Case(about, args, None) for about, args in refusals], hint,
-        compare=lambda problem, case: problem))
+    return value_cases, [Case(about, args, None) for about, args in refusals]

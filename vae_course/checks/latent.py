@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch.distributions import Normal
 
-from ._core import Case, Verdict, check_function, reference_cases
+from ._core import Case, exercise, reference_cases
 
 
 # latent/normal-quantiles ---------------------------------------------------------------------------
@@ -14,8 +14,9 @@ def _reference_quantiles(n, low, high):
     return Normal(0.0, 1.0).icdf(p).float()
 
 
-def normal_quantiles(answer) -> Verdict:
-    """Exercise latent/normal-quantiles: n standard-normal quantiles at equally spaced probabilities."""
+@exercise("latent/normal-quantiles")
+def normal_quantiles() -> list[Case]:
+    """N standard-normal quantiles at equally spaced probabilities."""
     inputs = [
         ("n = 20, (0.05, 0.95): 매니폴드 격자의 한 축 · n = 20, (0.05, 0.95): one axis of the manifold grid",
          (20, 0.05, 0.95)),
@@ -24,14 +25,7 @@ def normal_quantiles(answer) -> Verdict:
         ("한쪽 구간 (0.5, 0.975): 0에서 1.96까지 · one-sided interval (0.5, 0.975): from 0 to 1.96", (4, 0.5, 0.975)),
         ("먼 꼬리 (0.0001, 0.9999) · far tails (0.0001, 0.9999)", (7, 0.0001, 0.9999)),
     ]
-    cases = reference_cases(_reference_quantiles, inputs, atol=1e-3, rtol=1e-4)
-    return check_function(
-        "latent/normal-quantiles", answer, cases,
-        hint="간격이 같아야 하는 것은 z가 아니라 확률입니다. 먼저 low와 high 사이의 확률 n개를 (양 끝 포함) 만들고, "
-             "각각을 표준 정규 분포 누적 분포 함수(CDF)의 역함수로 보내세요. 대칭 구간의 가운데 값은 0, 0.975의 값은 약 1.96입니다. "
-             "· The steps must be equal in probability, not in z: first make n probabilities from low to high (both "
-             "included), then send each through the inverse of the standard normal's CDF. The middle of a symmetric "
-             "interval gives 0, and 0.975 gives about 1.96.")
+    return reference_cases(_reference_quantiles, inputs, atol=1e-3, rtol=1e-4)
 
 
 # latent/interpolate -------------------------------------------------------------------------------
@@ -41,7 +35,9 @@ def _reference_interpolate(z1, z2, n):
     return (1 - t) * z1 + t * z2
 
 
-def _interpolate_cases() -> list[Case]:
+@exercise("latent/interpolate")
+def interpolate() -> list[Case]:
+    """The linear path from z1 to z2 in n steps, endpoints included, shape (n, d)."""
     g = torch.Generator().manual_seed(20)
 
     def randn(*shape):
@@ -56,16 +52,6 @@ def _interpolate_cases() -> list[Case]:
         ("잠재 차원 200, 큰 값 · 200 latent dimensions, large values", (10 * randn(200), 10 * randn(200), 11)),
     ]
     return reference_cases(_reference_interpolate, inputs)
-
-
-def interpolate(answer) -> Verdict:
-    """Exercise latent/interpolate: the linear path from z1 to z2 in n steps, endpoints included, shape (n, d)."""
-    return check_function(
-        "latent/interpolate", answer, _interpolate_cases(),
-        hint="경로는 z1에서 시작해 z2에서 끝나고, 두 끝점을 모두 포함합니다. 행 하나가 경로 위의 점 하나이므로 모양은 "
-             "(n, d)입니다. n = 2일 때 무엇이 나와야 하는지 손으로 먼저 적어 보세요. "
-             "· The path starts at z1 and ends at z2, both included. Each row is one point on the path, so the "
-             "shape is (n, d). Write down by hand what n = 2 must give.")
 
 
 # latent/active-units ------------------------------------------------------------------------------
@@ -103,7 +89,9 @@ def _at_threshold():
     return torch.stack([steps, 2 * steps, 0.5 * steps, torch.full_like(steps, 7.0)], 1)
 
 
-def _active_units_cases() -> list[Case]:
+@exercise("latent/active-units", run=_one_number)
+def active_units() -> list[Case]:
+    """Count the columns of a matrix of encoder means whose variance exceeds a threshold."""
     inputs = [
         ("데이터 점 1,000개, 10차원, 활성 5개 · 1,000 data points, 10 dimensions, 5 active",
          (_with_variances([4.0, 1e-4, 1.0, 0.0, 0.25, 0.0025, 0.09, 1e-6, 0.04, 0.0]), 0.01)),
@@ -119,14 +107,3 @@ def _active_units_cases() -> list[Case]:
         ("잠재 차원 1 · one latent dimension", (_with_variances([0.3], n=50, seed=4), 0.01)),
     ]
     return reference_cases(_reference_active_units, inputs)
-
-
-def active_units(answer) -> Verdict:
-    """Exercise latent/active-units: count the columns of a matrix of encoder means whose variance exceeds a threshold."""
-    return check_function(
-        "latent/active-units", _one_number(answer) if callable(answer) else answer, _active_units_cases(),
-        hint="행은 이미지, 열은 잠재 차원입니다. 차원마다 그 평균 μ_u(x)가 이미지에 따라 얼마나 흩어지는지를 보고, 문턱보다 "
-             "엄밀히 큰 차원을 세세요. 모든 이미지에서 같은 값인 코드는 그 값이 무엇이든 정보가 없습니다. "
-             "· Rows are images, columns are latent dimensions. For each dimension, look at how much its mean μ_u(x) "
-             "spreads across the images, and count the dimensions strictly above the threshold. A code that is the "
-             "same for every image carries no information, whatever its value.")

@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from ._core import Case, Verdict, check_function, reference_cases
+from ._core import Case, exercise, reference_cases
 
 
 def _reference_kl_gaussians(mu_q, logvar_q, mu_p, logvar_p):
@@ -24,7 +24,9 @@ def _reference_gaussian(x, mean, logvar):
     return (-0.5 * (math.log(2 * math.pi) + logvar + (x - mean).pow(2) / logvar.exp())).sum(1).float()
 
 
-def _kl_cases() -> list[Case]:
+@exercise("probability/kl-gaussians")
+def kl_gaussians() -> list[Case]:
+    """KL between two diagonal Gaussians, per example."""
     g = torch.Generator().manual_seed(10)
 
     def randn(*shape):
@@ -50,17 +52,9 @@ def _kl_cases() -> list[Case]:
     return reference_cases(_reference_kl_gaussians, cases)
 
 
-def kl_gaussians(answer) -> Verdict:
-    """Exercise probability/kl-gaussians: KL between two diagonal Gaussians, per example."""
-    return check_function(
-        "probability/kl-gaussians", answer, _kl_cases(),
-        hint="본문의 유도를 그대로 따라가세요: log q(z) - log p(z)를 쓰고, q에 대한 기댓값을 취하고, "
-             "E_q[(z - μ_p)²]를 σ_q²와 μ_q - μ_p로 나타내세요. 차원에 대해서는 평균이 아니라 합입니다. "
-             "· Follow the derivation in the text: write log q(z) - log p(z), take its expectation under q and "
-             "express E_q[(z - μ_p)²] with σ_q² and μ_q - μ_p. Sum over dimensions; do not average.")
-
-
-def _bernoulli_cases() -> list[Case]:
+@exercise("probability/bernoulli-log-likelihood")
+def bernoulli_log_likelihood() -> list[Case]:
+    """Log p(x | logits), stable for any logit."""
     g = torch.Generator().manual_seed(11)
     binary = torch.bernoulli(torch.full((32, 784), 0.3), generator=g)
     cases = [
@@ -75,17 +69,9 @@ def _bernoulli_cases() -> list[Case]:
     return reference_cases(_reference_bernoulli, cases, atol=1e-3)
 
 
-def bernoulli_log_likelihood(answer) -> Verdict:
-    """Exercise probability/bernoulli-log-likelihood: log p(x | logits), stable for any logit."""
-    return check_function(
-        "probability/bernoulli-log-likelihood", answer, _bernoulli_cases(),
-        hint="torch.sigmoid(200.0)은 정확히 1.0이 되어 log(1 - σ)가 -inf가 됩니다. σ를 거치지 말고 "
-             "log σ(l)과 log(1 - σ(l))을 로짓으로 직접 쓰세요(F.softplus). 값은 0 이하이고, 픽셀에 대해 합합니다. "
-             "· torch.sigmoid(200.0) is exactly 1.0, so log(1 - σ) is -inf. Skip σ: write log σ(l) and "
-             "log(1 - σ(l)) directly in terms of the logit (F.softplus). The result is ≤ 0 and summed over pixels.")
-
-
-def _gaussian_cases() -> list[Case]:
+@exercise("probability/gaussian-log-likelihood")
+def gaussian_log_likelihood() -> list[Case]:
+    """Log N(x; mean, diag exp(logvar)), constants included."""
     g = torch.Generator().manual_seed(12)
 
     def rand(*shape):
@@ -108,13 +94,3 @@ def _gaussian_cases() -> list[Case]:
         ("배치 크기 1 · batch size 1", (x[:1], rand(1, 784), torch.zeros(1, 784))),
     ]
     return reference_cases(_reference_gaussian, cases, atol=1e-2)
-
-
-def gaussian_log_likelihood(answer) -> Verdict:
-    """Exercise probability/gaussian-log-likelihood: log N(x; mean, diag exp(logvar)), constants included."""
-    return check_function(
-        "probability/gaussian-log-likelihood", answer, _gaussian_cases(),
-        hint="픽셀마다 로그 밀도의 세 항이 모두 있어야 합니다: 2π가 들어간 상수, 분산의 로그, 그리고 분산으로 나눈 "
-             "제곱 오차. logvar는 log σ²이지 σ가 아닙니다. 픽셀에 대해 합하세요. "
-             "· Every pixel's log-density has three terms: the constant with 2π, the log of the variance, and the "
-             "squared error divided by the variance. logvar is log σ², not σ. Sum over pixels.")

@@ -5,7 +5,7 @@ import math
 
 import torch
 
-from ._core import Case, Verdict, check_function, check_in_two_parts, reference_cases
+from ._core import Case, exercise, reference_cases
 
 
 def _reference_reparameterize(mu, logvar, eps):
@@ -35,7 +35,9 @@ def _gradients_of(answer):
     return run
 
 
-def _reparameterize_cases() -> tuple[list[Case], list[Case]]:
+@exercise("reparameterization/reparameterize", then=(_gradients_of, None))
+def reparameterize() -> tuple[list[Case], list[Case]]:
+    """Z = μ + exp(½ log σ²) ⊙ ε, differentiable in μ and log σ²: values, then gradients."""
     g = torch.Generator().manual_seed(0)
 
     def batch(n, d, logvar=None):
@@ -59,25 +61,14 @@ def _reparameterize_cases() -> tuple[list[Case], list[Case]]:
     return value_cases, grad_cases
 
 
-def reparameterize(answer) -> Verdict:
-    """Exercise reparameterization/reparameterize: z = μ + exp(½ log σ²) ⊙ ε, differentiable in μ and log σ²."""
-    exercise = "reparameterization/reparameterize"
-    hint = ("σ는 표준편차입니다. 어떤 log σ²에서도 값과 기울기가 유한하도록, log σ²에서 σ를 한 단계로 구해 보세요. "
-            "결과를 detach하거나 ε를 새로 뽑지 마세요. "
-            "· σ is the standard deviation: get it from log σ² in one step that keeps the value and its gradient finite "
-            "for every log σ². "
-            "Don't detach the result or draw a new ε.")
-    value_cases, grad_cases = _reparameterize_cases()
-    return check_in_two_parts(exercise, answer, value_cases, hint,
-                              lambda: check_function(exercise, _gradients_of(answer), grad_cases, hint))
-
-
 def _reference_score(f, z, mu, sigma):
     fz = f(z)
     return torch.stack([(fz * (z - mu) / sigma**2).mean(), (fz * ((z - mu) ** 2 - sigma**2) / sigma**3).mean()])
 
 
-def _score_cases() -> list[Case]:
+@exercise("reparameterization/score-function")
+def score_function_gradient() -> list[Case]:
+    """The REINFORCE estimate of ∇(μ, σ) E[f(z)] from given samples."""
     g = torch.Generator().manual_seed(2)
 
     def draw(mu, sigma, k):
@@ -101,23 +92,14 @@ def _score_cases() -> list[Case]:
     return result
 
 
-def score_function_gradient(answer) -> Verdict:
-    """Exercise reparameterization/score-function: the REINFORCE estimate of ∇(μ, σ) E[f(z)] from given samples."""
-    return check_function(
-        "reparameterization/score-function", answer, _score_cases(),
-        hint="log N(z; μ, σ²)를 μ와 σ(σ²가 아니라)로 미분해 보세요. 표본에 대해서는 합이 아니라 평균을 냅니다. "
-             "유도한 식은 Normal(mu, sigma).log_prob와 autograd로 확인할 수 있습니다. "
-             "· Differentiate log N(z; μ, σ²) with respect to μ and σ (not σ²), and average over the samples rather "
-             "than summing. Normal(mu, sigma).log_prob and autograd can confirm what you derive.")
-
-
 def _reference_sin_gradient(mu, sigma):
     damping = torch.exp(-0.5 * sigma**2)
     return torch.stack([torch.cos(mu) * damping, -sigma * torch.sin(mu) * damping])
 
 
-def exact_gradient(answer) -> Verdict:
-    """Exercise reparameterization/exact-gradient: ∇(μ, σ) E[sin z] for z ~ N(μ, σ²), in closed form."""
+@exercise("reparameterization/exact-gradient")
+def exact_gradient() -> list[Case]:
+    """∇(μ, σ) E[sin z] for z ~ N(μ, σ²), in closed form."""
     inputs = [("μ = 0.3, σ = 0.7", (0.3, 0.7)),
               ("음수 μ, 큰 σ (μ = -2, σ = 2) · negative μ, larger σ (μ = -2, σ = 2)", (-2.0, 2.0)),
               ("σ = 0: sin의 미분 · σ = 0: the derivative of sin itself", (1.1, 0.0)),
@@ -127,9 +109,4 @@ def exact_gradient(answer) -> Verdict:
     for about, (mu, sigma) in inputs:
         args = (torch.tensor(mu, dtype=torch.float64), torch.tensor(sigma, dtype=torch.float64))
         cases.append(Case(about, args, _reference_sin_gradient(*args), atol=1e-10, rtol=1e-6))
-    return check_function(
-        "reparameterization/exact-gradient", answer, cases,
-        hint="z = μ + σε로 쓰고 sin의 덧셈 정리로 펼친 다음, 위에서 확인한 E[cos σε]와 E[sin σε]를 대입해 "
-             "E[sin z]를 μ와 σ의 식으로 먼저 구하세요. 그다음 μ와 σ로 미분합니다. "
-             "· Write z = μ + σε, expand sin with the angle-addition formula and use E[cos σε] and E[sin σε] from "
-             "above to get E[sin z] as a function of μ and σ first; then differentiate with respect to μ and σ.")
+    return cases

@@ -7,7 +7,7 @@ import torch
 
 from ..diffusion import NoiseSchedule
 from ..pixels import discretized_logistic_nll
-from ._core import Case, Verdict, check_function, reference_cases
+from ._core import Case, exercise, reference_cases
 
 
 def _per_pixel_log_prob(levels, mean, log_scale):
@@ -16,7 +16,9 @@ def _per_pixel_log_prob(levels, mean, log_scale):
     return -discretized_logistic_nll(*flat, levels.reshape(-1, 1)).reshape(levels.shape)
 
 
-def _logistic_cases() -> list[Case]:
+@exercise("today/discretized-logistic")
+def discretized_logistic() -> list[Case]:
+    """Log P(level) of every pixel under a discretized logistic."""
     g = torch.Generator().manual_seed(0)
 
     def inputs(shape, low=-4.0, high=-1.0):
@@ -34,21 +36,9 @@ def _logistic_cases() -> list[Case]:
     return reference_cases(_per_pixel_log_prob, values, atol=1e-4, rtol=1e-4)  # float32 inputs, a float64 reference
 
 
-def discretized_logistic(answer) -> Verdict:
-    """Exercise today/discretized-logistic: log P(level) of every pixel under a discretized logistic."""
-    return check_function(
-        "today/discretized-logistic", answer, _logistic_cases(),
-        hint="수준 k의 중심은 c = k/255, 구간은 c ± 1/510이고, 수준 0은 그 아래 전부를, 255는 그 위 전부를 가집니다. "
-             "a = (c + 1/510 − mean)/s, b = (c − 1/510 − mean)/s로 두면 log(σ(a) − σ(b)) = "
-             "logsigmoid(a) + logsigmoid(−b) + log(−expm1(b − a))이고, 수준 0은 logsigmoid(a), 255는 logsigmoid(−b)입니다. "
-             "torch.where로 셋을 고르세요. "
-             "· Level k sits at c = k/255 and owns c ± 1/510; level 0 also owns everything below, 255 everything "
-             "above. With a = (c + 1/510 − mean)/s and b = (c − 1/510 − mean)/s, log(σ(a) − σ(b)) = "
-             "logsigmoid(a) + logsigmoid(−b) + log(−expm1(b − a)); level 0 gets logsigmoid(a), level 255 "
-             "logsigmoid(−b). Pick among the three with torch.where.")
-
-
-def _sigma_cases() -> list[Case]:
+@exercise("today/optimal-sigma")
+def optimal_sigma() -> list[Case]:
+    """The shared σ that minimizes the Gaussian negative log-likelihood."""
     g = torch.Generator().manual_seed(1)
     x = torch.rand(16, 784, generator=g)
     values = [("이미지 16장 · 16 images", (x.clamp(0, 1), (x + 0.1 * torch.randn(16, 784, generator=g)).clamp(0, 1))),
@@ -61,18 +51,9 @@ def _sigma_cases() -> list[Case]:
                            values, atol=1e-7, rtol=1e-5)
 
 
-def optimal_sigma(answer) -> Verdict:
-    """Exercise today/optimal-sigma: the shared σ that minimizes the Gaussian negative log-likelihood."""
-    return check_function(
-        "today/optimal-sigma", answer, _sigma_cases(),
-        hint="‖x − mean‖²/(2σ²) + (D/2) log(2πσ²)을 σ²에 대해 미분해 0으로 두면 σ² = ‖x − mean‖²/D입니다. 배치 전체의 "
-             "모든 픽셀에 대한 제곱 오차의 평균을 구하고 그 제곱근을 돌려주세요(이미지마다가 아니라 전체에 하나). "
-             "· Setting the derivative of ‖x − mean‖²/(2σ²) + (D/2) log(2πσ²) with respect to σ² to 0 gives "
-             "σ² = ‖x − mean‖²/D. Average the squared error over every pixel of the whole batch (one value, not one "
-             "per image) and return its square root.")
-
-
-def _noising_cases() -> list[Case]:
+@exercise("today/forward-noising")
+def forward_noising() -> list[Case]:
+    """X_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε in one step."""
     g = torch.Generator().manual_seed(2)
     schedule, short = NoiseSchedule(), NoiseSchedule(steps=10, beta_end=0.2)
 
@@ -85,13 +66,3 @@ def _noising_cases() -> list[Case]:
             case("t = 1 (잡음이 가장 적음) · t = 1 (the least noise)", schedule, 3, 5, torch.ones(3, dtype=torch.long)),
             case("t = T = 1000 · t = T = 1000", schedule, 3, 5, torch.full((3,), 1000)),
             case("10단계 스케줄 · a 10-step schedule", short, 4, 2)]
-
-
-def forward_noising(answer) -> Verdict:
-    """Exercise today/forward-noising: x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε in one step."""
-    return check_function(
-        "today/forward-noising", answer, _noising_cases(),
-        hint="단계 t는 1부터 셉니다: ᾱ_t는 alpha_bars[t - 1]입니다. 이미지마다 t가 다르므로 alpha_bars[t - 1]을 "
-             "(N, 1) 모양으로 바꿔 x0의 각 행에 곱하세요. "
-             "· Steps count from 1: ᾱ_t is alpha_bars[t - 1]. Every example has its own t, so reshape "
-             "alpha_bars[t - 1] to (N, 1) before multiplying the rows of x0.")

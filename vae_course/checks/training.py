@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from ..losses import kl_divergence
-from ._core import Case, PRIOR_INPUTS, Verdict, check_function, loss_case, loss_inputs, reference_cases
+from ._core import Case, PRIOR_INPUTS, exercise, loss_case, loss_inputs, reference_cases
 
 
 def loss_cases(seed: int = 0, n_binary: int = 64, n_gray: int = 8) -> list[Case]:
@@ -17,16 +17,15 @@ def loss_cases(seed: int = 0, n_binary: int = 64, n_gray: int = 8) -> list[Case]
             loss_case("로짓 0, q = p(z): 784 ln 2 · logits 0 and q = p(z): 784 ln 2", PRIOR_INPUTS)]
 
 
-def vae_loss(answer) -> Verdict:
-    """Exercise training/vae-loss: the batch mean of BCE summed over pixels plus KL."""
-    return check_function(
-        "training/vae-loss", answer, loss_cases(),
-        hint="픽셀에 대해서는 합하고(reduction='none' 다음 .sum(1)), 배치에 대해서만 평균하세요. "
-             "· Sum over pixels (reduction='none', then .sum(1)) and average over the batch only.")
+@exercise("training/vae-loss")
+def vae_loss() -> list[Case]:
+    """The batch mean of BCE summed over pixels plus KL."""
+    return loss_cases()
 
 
-def kl_term(answer) -> Verdict:
-    """Exercise training/kl-sign: the per-example KL, non-negative, zero only at the prior."""
+@exercise("training/kl-sign")
+def kl_term() -> list[Case]:
+    """The per-example KL, non-negative, zero only at the prior."""
     g = torch.Generator().manual_seed(1)
     cases = [
         ("무작위 μ, log σ² · random μ, log σ²", (torch.randn(16, 20, generator=g), torch.randn(16, 20, generator=g))),
@@ -34,7 +33,4 @@ def kl_term(answer) -> Verdict:
         ("분산이 0에 가까울 때 · near-zero variance", (torch.zeros(2, 5), torch.full((2, 5), -20.0))),
         ("배치 크기 1 · batch size 1", (torch.ones(1, 2), torch.zeros(1, 2))),
     ]
-    return check_function(
-        "training/kl-sign", answer, reference_cases(kl_divergence, cases),
-        hint="KL은 음수가 될 수 없습니다. q와 p(z)가 같을 때 0이 되는지 확인해 보세요. "
-             "· A KL divergence is never negative; check that yours is 0 when q equals p(z).")
+    return reference_cases(kl_divergence, cases)

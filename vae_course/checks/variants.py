@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from ._core import Case, Verdict, _compare, check_function, compare_tuple, reference_cases
+from ._core import Case, _compare, compare_tuple, exercise, reference_cases
 
 
 # variants/one-hot ------------------------------------------------------------------------------------
@@ -22,7 +22,9 @@ def _same_tensor(got, case: Case) -> str | None:
     return _compare(got, expected, case)
 
 
-def _one_hot_cases() -> list[Case]:
+@exercise("variants/one-hot", compare=_same_tensor)
+def with_label() -> list[Case]:
+    """Append the one-hot code of each label to its row of v."""
     g = torch.Generator().manual_seed(0)
     inputs = [
         ("이미지 배치 8개, 모든 숫자 · a batch of 8 images, digits of every kind",
@@ -39,17 +41,6 @@ def _one_hot_cases() -> list[Case]:
     small = (torch.tensor([[0.5, -1.0], [2.0, 0.0]]), torch.tensor([2, 0]), 3)
     cases.append(Case("클래스 3개, 2차원 v · 3 classes, 2-dimensional v", small, _reference_with_label(*small), atol=0.0, rtol=0.0))
     return cases
-
-
-def with_label(answer) -> Verdict:
-    """Exercise variants/one-hot: append the one-hot code of each label to its row of v."""
-    return check_function(
-        "variants/one-hot", answer, _one_hot_cases(),
-        hint="원-핫 벡터의 길이는 배치에 들어 있는 레이블이 아니라 클래스 수 n_classes로 정해집니다. "
-             "F.one_hot은 int64 레이블만 받고 정수 텐서를 돌려주니, 자료형을 앞뒤로 맞춰 주세요. "
-             "· The length of a one-hot vector is set by the number of classes n_classes, not by the labels that happen "
-             "to be in the batch. F.one_hot takes only int64 labels and returns integers: convert on the way in and out.",
-        compare=_same_tensor)
 
 
 # variants/conv-size ----------------------------------------------------------------------------------
@@ -74,17 +65,10 @@ CONV_SIZE_CASES = [  # (about, (size, kernel, stride, padding, transposed))
 ]
 
 
-def conv_output_size(answer) -> Verdict:
-    """Exercise variants/conv-size: the output size of a convolution or a transposed convolution."""
-    cases = reference_cases(_reference_conv_size, CONV_SIZE_CASES)
-    return check_function(
-        "variants/conv-size", answer, cases,
-        hint="합성곱에서는 커널이 놓일 수 있는 자리의 수를 세고, 스트라이드로 나눌 때 나머지는 버립니다. "
-             "전치 합성곱은 같은 설정의 합성곱이 거꾸로 가는 방향입니다: 입력 칸 사이의 간격이 스트라이드가 되고, "
-             "커널이 가장자리에서 삐져나온 만큼을 패딩이 잘라 냅니다. k=4, s=2, p=1이 아닌 경우도 맞는지 보세요. "
-             "· For a convolution, count the positions the kernel can take and drop the remainder when dividing by the "
-             "stride. A transposed convolution goes the other way: its inputs sit a stride apart, the kernel overhangs "
-             "at both ends and the padding trims the overhang. Check settings other than k=4, s=2, p=1 too.")
+@exercise("variants/conv-size")
+def conv_output_size() -> list[Case]:
+    """The output size of a convolution or a transposed convolution."""
+    return reference_cases(_reference_conv_size, CONV_SIZE_CASES)
 
 
 # variants/style-grid ---------------------------------------------------------------------------------
@@ -101,7 +85,9 @@ def _same_pair(got, case: Case) -> str | None:
     return problem
 
 
-def _style_cases() -> list[Case]:
+@exercise("variants/style-grid", compare=_same_pair)
+def style_grid() -> list[Case]:
+    """Every code repeated once per label, rows of the grid = labels."""
     g = torch.Generator().manual_seed(2)
     inputs = [
         ("z 8개, 20차원, 클래스 10개 · 8 codes of 20 dimensions, 10 classes", (torch.randn(8, 20, generator=g), 10)),
@@ -110,15 +96,3 @@ def _style_cases() -> list[Case]:
         ("클래스 1개: z 그대로 · one class: z unchanged", (torch.randn(4, 6, generator=g), 1)),
     ]
     return reference_cases(_reference_style_grid, inputs, atol=0.0, rtol=0.0)
-
-
-def style_grid(answer) -> Verdict:
-    """Exercise variants/style-grid: every code repeated once per label, rows of the grid = labels."""
-    return check_function(
-        "variants/style-grid", answer, _style_cases(),
-        hint="그림은 한 줄에 N개씩 채워집니다. 결과의 처음 N개 행은 레이블 0과 z 전체, 다음 N개 행은 레이블 1과 "
-             "z 전체, … 가 되어야 합니다. torch.repeat와 torch.repeat_interleave가 만드는 순서를 작은 텐서로 "
-             "확인해 보세요. · The figure fills rows of N images. The first N rows of the result must be label 0 "
-             "with every code, the next N label 1 with every code, and so on. Try torch.repeat and "
-             "torch.repeat_interleave on a small tensor to see which order each gives.",
-        compare=_same_pair)

@@ -6,7 +6,7 @@ import numbers
 import torch
 from torch.distributions import Normal
 
-from ._core import Case, Verdict, check_function, reference_cases
+from ._core import Case, exercise, reference_cases
 
 
 class NotAnIndex(TypeError):
@@ -35,7 +35,16 @@ def _reference_nearest(z, codes):
     return int(((codes.double() - z.double()) ** 2).sum(1).argmin())
 
 
-def _nearest_cases() -> list[Case]:
+def _index_of(answer):
+    """`answer` made to return one whole number, or raise NotAnIndex."""
+    def run(z, codes):
+        return _as_int(answer(z, codes), "nearest_code")
+    return run
+
+
+@exercise("widgets/nearest-code", run=_index_of)
+def nearest_code() -> list[Case]:
+    """The row index of the code (N, 2) closest to the point z (2,)."""
     g = torch.Generator().manual_seed(7)
     codes = torch.randn(500, 2, generator=g) * torch.tensor([1.0, 2.0])
     inputs = [
@@ -50,25 +59,26 @@ def _nearest_cases() -> list[Case]:
     return reference_cases(_reference_nearest, inputs)
 
 
-def nearest_code(answer) -> Verdict:
-    """Exercise widgets/nearest-code: the row index of the code (N, 2) closest to the point z (2,)."""
-    def run(z, codes):
-        return _as_int(answer(z, codes), "nearest_code")
-    return check_function(
-        "widgets/nearest-code", run if callable(answer) else answer, _nearest_cases(),
-        hint="점 z에서 모든 코드까지의 거리를 한꺼번에 구하고(두 좌표를 모두 써서), 가장 가까운 코드의 행 번호 하나를 돌려주세요. "
-             "가장 먼 코드도, 거리 자체도 아닙니다. "
-             "· Compute the distance from z to every code at once (using both coordinates) and return one row "
-             "number, that of the closest code: not the farthest one, and not the distances themselves.")
-
-
 # widgets/manifold-cell ------------------------------------------------------------------------------
 
 def _reference_cell(z, z1_values, z2_values):
     return ((z2_values - z[1]).abs().argmin().item(), (z1_values - z[0]).abs().argmin().item())
 
 
-def _manifold_cases() -> list[Case]:
+def _cell_of(answer):
+    """`answer` made to return two whole numbers (row, column), or raise NotAnIndex."""
+    def run(z, z1_values, z2_values):
+        got = answer(z, z1_values, z2_values)
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            raise NotAnIndex(f"(행, 열) 두 정수를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · "
+                             f"expected two integers (row, column), got {type(got).__name__}")
+        return _as_int(got[0], "row"), _as_int(got[1], "column")
+    return run
+
+
+@exercise("widgets/manifold-cell", run=_cell_of)
+def manifold_cell() -> list[Case]:
+    """(row, column) of the manifold image whose grid point is nearest to z."""
     axis = Normal(0.0, 1.0).icdf(torch.linspace(0.05, 0.95, 15))
     down = axis.flip(0)  # image order: the top row has the largest z2
     inputs = [
@@ -81,20 +91,3 @@ def _manifold_cases() -> list[Case]:
          (torch.tensor([0.9, 0.1]), torch.linspace(-2.5, 2.5, 6), torch.tensor([1.0, 0.0, -1.0]))),
     ]
     return reference_cases(_reference_cell, inputs)
-
-
-def manifold_cell(answer) -> Verdict:
-    """Exercise widgets/manifold-cell: (row, column) of the manifold image whose grid point is nearest to z."""
-    def run(z, z1_values, z2_values):
-        got = answer(z, z1_values, z2_values)
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise NotAnIndex(f"(행, 열) 두 정수를 돌려주어야 하는데 {type(got).__name__}을(를) 돌려주었습니다 · "
-                             f"expected two integers (row, column), got {type(got).__name__}")
-        return _as_int(got[0], "row"), _as_int(got[1], "column")
-    return check_function(
-        "widgets/manifold-cell", run if callable(answer) else answer, _manifold_cases(),
-        hint="행은 위에서 아래로, z2_values의 순서대로 셉니다(맨 윗줄이 가장 큰 z2). 열은 왼쪽에서 오른쪽으로 z1_values의 순서대로 "
-             "셉니다. 행을 정하는 것은 z의 어느 좌표인지, 열은 어느 좌표인지 먼저 적어 보세요. "
-             "· Rows count from the top down, in the order of z2_values (the top row has the largest z2); columns "
-             "count from left to right, in the order of z1_values. Write down first which coordinate of z decides "
-             "the row and which the column.")
