@@ -63,3 +63,43 @@ def test_not_implemented_is_a_field_of_the_verdict():
     verdict = verdict_for(starter, 1.0)
     assert verdict.not_implemented and not verdict.passed
     assert not verdict_for(lambda x: 2.0, 1.0).not_implemented
+
+
+def test_an_exercise_without_a_hint_is_refused_when_declared():
+    from vae_course.checks._core import exercise
+
+    with pytest.raises(KeyError, match="add it to vae_course/checks/hints.json"):
+        exercise("core/no-such-exercise")
+
+
+def test_a_two_part_check_reports_both_parts_and_stops_at_an_unfinished_answer(monkeypatch):
+    from vae_course.checks._core import CHECKS, HINTS, exercise
+
+    monkeypatch.setitem(HINTS, "core/two-part", {"ko": "힌트", "en": "hint"})
+    monkeypatch.setitem(CHECKS, "core/two-part", None)  # removed again after the test
+
+    def doubled(answer):
+        return lambda x: 2 * answer(x)
+
+    @exercise("core/two-part", then=(doubled, None))
+    def cases():
+        return ([Case("값 · value", (torch.ones(2),), torch.ones(2))],
+                [Case("두 배 · doubled", (torch.ones(2),), torch.full((2,), 2.0))])
+
+    def unfinished(x):
+        raise NotImplementedError
+
+    assert CHECKS["core/two-part"] is cases
+    assert cases(lambda x: x).passed and len(cases(lambda x: x).lines) == 2
+    wrong = cases(lambda x: 3 * x)
+    assert not wrong.passed and [line.lstrip()[0] for line in wrong.lines] == ["✗", "✗"]
+    assert wrong.hint == "힌트 · hint"
+    assert cases(unfinished).not_implemented
+
+
+def test_a_crash_names_the_line_of_the_answer_not_the_line_inside_pytorch():
+    def answer(x):
+        return torch.nn.functional.binary_cross_entropy_with_logits(x, x[:1, None])  # PyTorch raises: sizes differ
+
+    verdict = check_function("core/test", answer, [Case("사례 · case", (torch.ones(3),), torch.ones(3))])
+    assert "ValueError" in verdict.lines[0] and f"(line {answer.__code__.co_firstlineno + 1})" in verdict.lines[0]

@@ -159,6 +159,16 @@ class ConditionalVAE(BaseVAE):
         return super()._decode(torch.cat([z, self._one_hot(y, z)], 1))
 
 
+def _down(c: int) -> list[nn.Module]:
+    """28×28 images, flattened, to 2c feature maps of 7×7: two stride-2 convolutions."""
+    return [nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(), nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU()]
+
+
+def _up(c: int) -> list[nn.Module]:
+    """2c feature maps of 7×7 to the logits of 28×28 pixels, flattened: two stride-2 transposed convolutions."""
+    return [nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(), nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten()]
+
+
 class ConvVAE(BaseVAE):
     """A small convolutional VAE for 28×28 images: two stride-2 convolutions down, two transposed up."""
 
@@ -167,18 +177,11 @@ class ConvVAE(BaseVAE):
     def __init__(self, h_dim: int = 256, z_dim: int = 20, channels: int = 32):
         super().__init__(h_dim=h_dim, z_dim=z_dim, channels=channels)
         c = channels
-        self.encoder = nn.Sequential(
-            nn.Unflatten(1, (1, 28, 28)),
-            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(),          # 14×14
-            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU(),      # 7×7
-            nn.Flatten(), nn.Linear(2 * c * 49, h_dim), nn.ReLU())
+        self.encoder = nn.Sequential(*_down(c), nn.Flatten(), nn.Linear(2 * c * 49, h_dim), nn.ReLU())
         self.to_mu = nn.Linear(h_dim, z_dim)
         self.to_logvar = nn.Linear(h_dim, z_dim)
-        self.decoder = nn.Sequential(
-            nn.Linear(z_dim, h_dim), nn.ReLU(), nn.Linear(h_dim, 2 * c * 49), nn.ReLU(),
-            nn.Unflatten(1, (2 * c, 7, 7)),
-            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14×14
-            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten())    # 28×28 logits
+        self.decoder = nn.Sequential(nn.Linear(z_dim, h_dim), nn.ReLU(), nn.Linear(h_dim, 2 * c * 49), nn.ReLU(),
+                                     nn.Unflatten(1, (2 * c, 7, 7)), *_up(c))
 
 
 class GridVAE(BaseVAE):
@@ -195,17 +198,11 @@ class GridVAE(BaseVAE):
         super().__init__(z_channels=z_channels, channels=channels)
         self.z_dim = 49 * z_channels
         c = channels
-        self.encoder = nn.Sequential(
-            nn.Unflatten(1, (1, 28, 28)),
-            nn.Conv2d(1, c, 4, 2, 1), nn.ReLU(),          # 14×14
-            nn.Conv2d(c, 2 * c, 4, 2, 1), nn.ReLU())      # 7×7
+        self.encoder = nn.Sequential(*_down(c))
         self.to_mu = nn.Conv2d(2 * c, z_channels, 3, padding=1)
         self.to_logvar = nn.Conv2d(2 * c, z_channels, 3, padding=1)
-        self.decoder = nn.Sequential(
-            nn.Unflatten(1, (z_channels, 7, 7)),
-            nn.Conv2d(z_channels, 2 * c, 3, padding=1), nn.ReLU(),
-            nn.ConvTranspose2d(2 * c, c, 4, 2, 1), nn.ReLU(),   # 14×14
-            nn.ConvTranspose2d(c, 1, 4, 2, 1), nn.Flatten())    # 28×28 logits
+        self.decoder = nn.Sequential(nn.Unflatten(1, (z_channels, 7, 7)),
+                                     nn.Conv2d(z_channels, 2 * c, 3, padding=1), nn.ReLU(), *_up(c))
 
     def _encode(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor]:
         h = self.encoder(x)

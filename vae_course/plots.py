@@ -9,6 +9,7 @@ import torch
 from torch.distributions import Normal
 from torchvision.utils import make_grid
 
+from .latent_grid import decode_grid
 from .validate import batch_of_vectors
 
 with warnings.catch_warnings():  # koreanize-matplotlib still uses distutils' LooseVersion
@@ -96,10 +97,8 @@ def plot_manifold(model, n: int = 20, low: float = 0.05, high: float = 0.95, ax=
         raise ValueError(f"plot_manifold needs a model with z_dim=2, this one has z_dim={model.z_dim}.")
     if not 0 < low < high < 1:
         raise ValueError(f"need 0 < low < high < 1, got low={low}, high={high}.")
-    values = Normal(0.0, 1.0).icdf(torch.linspace(low, high, n))
-    z2, z1 = torch.meshgrid(values.flip(0), values, indexing="ij")  # top row = largest z2
-    z = torch.stack([z1.flatten(), z2.flatten()], 1).to(model.device)
-    images = torch.sigmoid(model.decode(z))
+    values = Normal(0.0, 1.0).icdf(torch.linspace(low, high, n)).to(model.device)
+    images = decode_grid(model.decode, values, values.flip(0))  # top row = largest z2
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 7))
     show_images(images, nrow=n, ax=ax, title=f"{n}×{n} 매니폴드 · manifold over N(0, I) quantiles")

@@ -168,6 +168,8 @@ def exercise(exercise_id: str, compare: Callable[[Any, Case], str | None] | None
     (e.g. its gradients) if the answer ran on the first, and the two verdicts become one.
     The check is registered in `CHECKS`; `check.cases()` builds its cases.
     """
+    if exercise_id not in HINTS:
+        raise KeyError(f"No hint for exercise {exercise_id!r}: add it to vae_course/checks/hints.json, in 'ko' and 'en'.")
     hint = f"{HINTS[exercise_id]['ko']} · {HINTS[exercise_id]['en']}"
 
     def declare(cases: Callable[[], list[Case] | tuple[list[Case], list[Case]]]) -> Callable[[Any], Verdict]:
