@@ -103,3 +103,13 @@ def test_a_crash_names_the_line_of_the_answer_not_the_line_inside_pytorch():
 
     verdict = check_function("core/test", answer, [Case("사례 · case", (torch.ones(3),), torch.ones(3))])
     assert "ValueError" in verdict.lines[0] and f"(line {answer.__code__.co_firstlineno + 1})" in verdict.lines[0]
+
+
+def test_a_crash_inside_the_package_also_names_the_line_of_the_answer():
+    from vae_course.losses import kl_divergence
+
+    def answer(x):
+        return kl_divergence(x, x[:1])  # the package's input check raises: shapes differ
+
+    verdict = check_function("core/test", answer, [Case("사례 · case", (torch.ones(3, 2),), torch.ones(3))])
+    assert "ValueError" in verdict.lines[0] and f"(line {answer.__code__.co_firstlineno + 1})" in verdict.lines[0]

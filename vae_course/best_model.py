@@ -95,7 +95,8 @@ def load_best(device: str | torch.device = "cpu") -> tuple[VAE, dict]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args, data = command_line("Train the course's best model", EPOCHS, PATH, argv)
+    args, data = command_line("Train the course's best model", "The best model needs", EPOCHS, PATH,
+                              "where to write it (default: the package)", argv)
     state = train_best(data, args.epochs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     torch.save(state, args.out)

@@ -84,22 +84,23 @@ def train_pretrained(data, beta: float, epochs: int = EPOCHS) -> dict:
     }
 
 
-def command_line(description: str, epochs: int, out: Path, argv: list[str] | None) -> tuple[argparse.Namespace, MNIST]:
-    """The arguments (--epochs, --out) of a script that trains a model shipped with the package, and the full
-    MNIST it trains on, binarized; anything less ends the script with what to do."""
+def command_line(description: str, what: str, epochs: int, out: Path, out_help: str,
+                 argv: list[str] | None) -> tuple[argparse.Namespace, MNIST]:
+    """The arguments (--epochs, --out) of a script that trains a model shipped with the package, and the
+    full MNIST it trains on, binarized; anything less ends the script: "{what} full MNIST ..."."""
     parser = argparse.ArgumentParser(description=f"{description} (seed 0, full MNIST, binarized).")
     parser.add_argument("--epochs", type=int, default=epochs)
-    parser.add_argument("--out", type=Path, default=out, help=f"where to write it (default: {out})")
+    parser.add_argument("--out", type=Path, default=out, help=out_help)
     args = parser.parse_args(argv)
     data = load_mnist(get_device(), binarize=True)
-    if not data.is_full:
-        raise SystemExit(f"{description}: this needs full MNIST (60,000 training images); got {data!r}. "
-                         f"Set VAE_COURSE_DATA or go online.")
+    if not data.is_full or len(data.test_images) < N_CODES:
+        raise SystemExit(f"{what} full MNIST; got {data!r}. Set VAE_COURSE_DATA or go online.")
     return args, data
 
 
 def main(argv: list[str] | None = None) -> None:
-    args, data = command_line("Train the package's pre-trained 2-D VAEs", EPOCHS, FOLDER, argv)
+    args, data = command_line("Train the package's pre-trained 2-D VAEs", "The pre-trained models need", EPOCHS, FOLDER,
+                              "folder for the .pt files (default: the package)", argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for beta in BETAS:
         state = train_pretrained(data, beta, args.epochs)

@@ -11,6 +11,7 @@ import copy
 import json
 import math
 import numbers
+import os
 import traceback
 from dataclasses import dataclass, field
 from importlib import resources
@@ -164,8 +165,8 @@ def exercise(exercise_id: str, compare: Callable[[Any, Case], str | None] | None
     The decorated function's docstring says what the answer computes; the hint shown on failure is the
     exercise's entry in hints.json, Korean and English. `run(answer)` adapts a callable answer
     before the comparison (e.g. to a number); `compare` replaces the default one (see `check_function`).
-    With `then=(run, compare)` the cases come in two lists: the second is checked on `run(answer)`
-    (e.g. its gradients) if the answer ran on the first, and the two verdicts become one.
+    With `then=(adapt, compare)` the cases come in two lists: the second is checked on `adapt(answer)`
+    (e.g. its gradients; `run` is not applied) if the answer ran on the first, and the two verdicts become one.
     The check is registered in `CHECKS`; `check.cases()` builds its cases.
     """
     if exercise_id not in HINTS:
@@ -187,6 +188,7 @@ def exercise(exercise_id: str, compare: Callable[[Any, Case], str | None] | None
             return Verdict(exercise_id, first.passed and second.passed, first.lines + second.lines, hint)
 
         check.__name__, check.__qualname__, check.__doc__ = cases.__name__, cases.__qualname__, cases.__doc__
+        check.__module__ = cases.__module__
         check.cases = cases
         CHECKS[exercise_id] = check
         return check
@@ -199,12 +201,12 @@ def reference_cases(reference: Callable, inputs: list[tuple[str, tuple]], **tole
     return [Case(about, args, reference(*args), **tolerance) for about, args in inputs]
 
 
-_NOT_THE_ANSWER = (str(Path(__file__).parent), str(Path(torch.__file__).parent))  # the checks' code and PyTorch's
+_NOT_THE_ANSWER = tuple(str(folder) + os.sep for folder in (Path(__file__).parents[1], Path(torch.__file__).parent))
 
 
 def describe_crash(err: Exception) -> str:
-    """A crash of the answer in words: the error and the last line of the answer's own code it ran
-    (no line for a mistake that a check's adapter names, e.g. a tensor where one number is due)."""
+    """A crash of the answer in words: the error and the last line of the answer's own code it ran, not of
+    vae_course or PyTorch (no line for a mistake that a check's adapter names, e.g. a tensor for a number)."""
     own = [frame for frame in traceback.extract_tb(err.__traceback__) if not frame.filename.startswith(_NOT_THE_ANSWER)]
     return f"{type(err).__name__}: {err}" + (f" (line {own[-1].lineno})" if own else "")
 

@@ -46,7 +46,7 @@ def _reference_forward(model: _Scratch, x: torch.Tensor, eps: torch.Tensor):
 
 @exercise("building/forward", compare=compare_tuple("logits", "mu", "logvar", order=(1, 2, 0)))  # the encoder's first
 def forward() -> list[Case]:
-    """(logits, μ, log σ²) of the fc1/fc21/fc22/fc3/fc4 model for a given noise ε."""
+    """The outputs (logits, μ, log σ²) of the fc1/fc21/fc22/fc3/fc4 model for a given noise ε."""
     g = torch.Generator().manual_seed(2)
     cases = []
 

@@ -71,7 +71,7 @@ def straight_through() -> list[Case]:
 
 @exercise("discrete/perplexity")
 def codebook_perplexity() -> list[Case]:
-    """Exp of the entropy of the codes' frequencies."""
+    """The perplexity of the codes: exp of the entropy of their frequencies."""
     g = torch.Generator().manual_seed(2)
     values = [("7×7 코드 격자 32장, 코드 64개 · 32 grids of 7×7 codes, 64 codes", (torch.randint(64, (32, 7, 7), generator=g), 64)),
               ("모든 코드를 똑같이 씀 · every code used equally often", (torch.arange(16).repeat(5), 16)),

@@ -41,7 +41,7 @@ def _problems() -> list[tuple[str, tuple]]:
 
 @exercise("elbo/log-evidence")
 def log_evidence() -> list[Case]:
-    """Log p(x) of the linear-Gaussian model, one value per example."""
+    """The log-evidence log p(x) of the linear-Gaussian model, one value per example."""
     return [Case(about, args, LinearGaussian(*args[1:]).log_evidence(args[0])) for about, args in _problems()]
 
 
@@ -57,7 +57,7 @@ def exact_posterior() -> list[Case]:
 
 @exercise("elbo/gap")
 def elbo_gap() -> list[Case]:
-    """Log p(x) − ELBO(q) = KL(q ‖ p(z|x)) for a diagonal Gaussian q, per example."""
+    """The gap log p(x) − ELBO(q) = KL(q ‖ p(z|x)) for a diagonal Gaussian q, per example."""
     cases = []
 
     def add(about, problem, m, logvar):

@@ -18,7 +18,7 @@ def _reference_iwae(log_w):
 
 @exercise("evaluation/iwae-logsumexp")
 def iwae_estimate() -> list[Case]:
-    """Log (1/k) Σᵢ exp(log wᵢ) over dim 0 of a (k, N) tensor, stably."""
+    """The estimate log (1/k) Σᵢ exp(log wᵢ) over dim 0 of a (k, N) tensor, computed stably."""
     g = torch.Generator().manual_seed(0)
 
     def around(center, k, n, spread=3.0, dtype=torch.float32):
@@ -60,7 +60,15 @@ def _small_model(seed: int, logvar_bias: float | None = None) -> VAE:
     return model.eval()
 
 
-@exercise("evaluation/sampled-elbo", run=torch.no_grad())
+def _without_grad(answer):
+    """`answer` run with autograd off, as the ELBO is only evaluated here."""
+    def run(*args):
+        with torch.no_grad():
+            return answer(*args)
+    return run
+
+
+@exercise("evaluation/sampled-elbo", run=_without_grad)
 def elbo_estimate() -> list[Case]:
     """The single-sample ELBO per example, with z = μ + σ ⊙ ε from the given ε."""
     g = torch.Generator().manual_seed(3)
@@ -109,7 +117,7 @@ def _refusal_problem(answer):
 
 @exercise("evaluation/binary-likelihood", then=(_refusal_problem, lambda problem, case: problem))
 def binary_log_likelihood() -> tuple[list[Case], list[Case]]:
-    """Log p(x|z) of a Bernoulli decoder, refusing x that is not binary."""
+    """The log-likelihood log p(x|z) of a Bernoulli decoder, refusing x that is not binary."""
     g = torch.Generator().manual_seed(4)
 
     def binary(n, d=784, p=0.2, dtype=torch.float32):

@@ -15,7 +15,7 @@ def _log_mean_exp(log_w):
 
 @exercise("gap/iwae-bound")
 def iwae_bound() -> list[Case]:
-    """L_k = log (1/k) Σ w_i from the (k, N) log weights, stable."""
+    """The bound L_k = log (1/k) Σ w_i from the (k, N) log weights, computed stably."""
     g = torch.Generator().manual_seed(0)
     values = [("k = 5, 이미지 4장 · k = 5, 4 images", (torch.randn(5, 4, generator=g) * 3 - 90,)),
               ("로그 가중치가 −1,000 근처 (exp가 0이 됨) · log weights near −1,000 (exp underflows to 0)",
@@ -51,7 +51,7 @@ def coupling() -> list[Case]:
 
 @exercise("gap/free-bits")
 def free_bits() -> list[Case]:
-    """Σ_u max(λ, batch mean of KL_u)."""
+    """The free-bits KL term Σ_u max(λ, batch mean of KL_u)."""
     g = torch.Generator().manual_seed(2)
 
     def inputs(b, d, mu_scale=1.0, bits=0.5):

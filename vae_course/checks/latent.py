@@ -16,7 +16,7 @@ def _reference_quantiles(n, low, high):
 
 @exercise("latent/normal-quantiles")
 def normal_quantiles() -> list[Case]:
-    """N standard-normal quantiles at equally spaced probabilities."""
+    """The n standard-normal quantiles at equally spaced probabilities."""
     inputs = [
         ("n = 20, (0.05, 0.95): 매니폴드 격자의 한 축 · n = 20, (0.05, 0.95): one axis of the manifold grid",
          (20, 0.05, 0.95)),
@@ -91,7 +91,7 @@ def _at_threshold():
 
 @exercise("latent/active-units", run=_one_number)
 def active_units() -> list[Case]:
-    """Count the columns of a matrix of encoder means whose variance exceeds a threshold."""
+    """The number of columns of a matrix of encoder means whose variance exceeds a threshold."""
     inputs = [
         ("데이터 점 1,000개, 10차원, 활성 5개 · 1,000 data points, 10 dimensions, 5 active",
          (_with_variances([4.0, 1e-4, 1.0, 0.0, 0.25, 0.0025, 0.09, 1e-6, 0.04, 0.0]), 0.01)),

@@ -54,7 +54,7 @@ def kl_gaussians() -> list[Case]:
 
 @exercise("probability/bernoulli-log-likelihood")
 def bernoulli_log_likelihood() -> list[Case]:
-    """Log p(x | logits), stable for any logit."""
+    """The log-likelihood log p(x | logits), stable for any logit."""
     g = torch.Generator().manual_seed(11)
     binary = torch.bernoulli(torch.full((32, 784), 0.3), generator=g)
     cases = [
@@ -71,7 +71,7 @@ def bernoulli_log_likelihood() -> list[Case]:
 
 @exercise("probability/gaussian-log-likelihood")
 def gaussian_log_likelihood() -> list[Case]:
-    """Log N(x; mean, diag exp(logvar)), constants included."""
+    """The log-density log N(x; mean, diag exp(logvar)), constants included."""
     g = torch.Generator().manual_seed(12)
 
     def rand(*shape):

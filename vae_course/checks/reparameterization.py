@@ -37,7 +37,7 @@ def _gradients_of(answer):
 
 @exercise("reparameterization/reparameterize", then=(_gradients_of, None))
 def reparameterize() -> tuple[list[Case], list[Case]]:
-    """Z = μ + exp(½ log σ²) ⊙ ε, differentiable in μ and log σ²: values, then gradients."""
+    """The sample z = μ + exp(½ log σ²) ⊙ ε, differentiable in μ and log σ²: values, then gradients."""
     g = torch.Generator().manual_seed(0)
 
     def batch(n, d, logvar=None):
@@ -99,7 +99,7 @@ def _reference_sin_gradient(mu, sigma):
 
 @exercise("reparameterization/exact-gradient")
 def exact_gradient() -> list[Case]:
-    """∇(μ, σ) E[sin z] for z ~ N(μ, σ²), in closed form."""
+    """The gradient ∇(μ, σ) E[sin z] for z ~ N(μ, σ²), in closed form."""
     inputs = [("μ = 0.3, σ = 0.7", (0.3, 0.7)),
               ("음수 μ, 큰 σ (μ = -2, σ = 2) · negative μ, larger σ (μ = -2, σ = 2)", (-2.0, 2.0)),
               ("σ = 0: sin의 미분 · σ = 0: the derivative of sin itself", (1.1, 0.0)),

@@ -18,7 +18,7 @@ def _per_pixel_log_prob(levels, mean, log_scale):
 
 @exercise("today/discretized-logistic")
 def discretized_logistic() -> list[Case]:
-    """Log P(level) of every pixel under a discretized logistic."""
+    """The log-probability log P(level) of every pixel under a discretized logistic."""
     g = torch.Generator().manual_seed(0)
 
     def inputs(shape, low=-4.0, high=-1.0):
@@ -53,7 +53,7 @@ def optimal_sigma() -> list[Case]:
 
 @exercise("today/forward-noising")
 def forward_noising() -> list[Case]:
-    """X_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε in one step."""
+    """The noised x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε, in one step."""
     g = torch.Generator().manual_seed(2)
     schedule, short = NoiseSchedule(), NoiseSchedule(steps=10, beta_end=0.2)
 

@@ -24,7 +24,7 @@ def _same_tensor(got, case: Case) -> str | None:
 
 @exercise("variants/one-hot", compare=_same_tensor)
 def with_label() -> list[Case]:
-    """Append the one-hot code of each label to its row of v."""
+    """The rows of v, each with the one-hot code of its label appended."""
     g = torch.Generator().manual_seed(0)
     inputs = [
         ("이미지 배치 8개, 모든 숫자 · a batch of 8 images, digits of every kind",

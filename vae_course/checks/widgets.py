@@ -78,7 +78,7 @@ def _cell_of(answer):
 
 @exercise("widgets/manifold-cell", run=_cell_of)
 def manifold_cell() -> list[Case]:
-    """(row, column) of the manifold image whose grid point is nearest to z."""
+    """The (row, column) of the manifold image whose grid point is nearest to z."""
     axis = Normal(0.0, 1.0).icdf(torch.linspace(0.05, 0.95, 15))
     down = axis.flip(0)  # image order: the top row has the largest z2
     inputs = [
