@@ -117,10 +117,10 @@ def test_build_gives_an_sdist_and_a_wheel_that_twine_accepts(dist):
 def test_wheel_holds_the_package_with_its_weights_and_nothing_else(dist):
     names = zipfile.ZipFile(dist / f"vae_course-{VERSION}-py3-none-any.whl").namelist()
     package = sorted(n for n in names if not n.startswith(f"vae_course-{VERSION}.dist-info/"))
-    expected = sorted(p.relative_to(ROOT).as_posix() for pattern in ("*.py", "checks/*.py", "weights/*.pt")
+    expected = sorted(p.relative_to(ROOT).as_posix() for pattern in ("*.py", "checks/*.py", "checks/hints.json", "weights/*.pt")
                       for p in (ROOT / "vae_course").glob(pattern))
     assert package == expected
-    assert [n for n in names if n.startswith("vae_course/weights/")] and all(n.endswith((".py", ".pt")) for n in package)
+    assert [n for n in names if n.startswith("vae_course/weights/")] and all(n.endswith((".py", ".pt", ".json")) for n in package)
     assert not [n for n in names if n.split("/")[0] in ("tests", "book", "notebooks", "bench", "tools", "_static")]
 
 
