@@ -11,7 +11,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from .validate import as_tensor, batch_of_vectors, positive_int
+from .validate import as_tensor, batch_of_vectors, indices, positive_int, same_shape
 
 
 class NoiseSchedule:
@@ -35,16 +35,12 @@ class NoiseSchedule:
     def _steps(self, t, n: int) -> Tensor:
         if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32) or t.shape != (n,):
             raise ValueError(f"t must be integer steps of shape ({n},), one per example, got {t!r}.")
-        if t.min() < 1 or t.max() > self.steps:
-            raise ValueError(f"t must lie in 1..{self.steps} (steps count from 1), got values in "
-                             f"{t.min().item()}..{t.max().item()}.")
-        return t.long()
+        return indices("t", t, self.steps, low=1).long()  # steps count from 1
 
     def add_noise(self, x0: Tensor, t: Tensor, noise: Tensor) -> Tensor:
         """x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε: a draw from q(x_t | x_0) in one step, given ε ~ N(0, I)."""
         as_tensor("x0", x0)
-        if as_tensor("noise", noise).shape != x0.shape:
-            raise ValueError(f"noise {tuple(noise.shape)} must have the shape of x0 {tuple(x0.shape)}.")
+        same_shape("noise", as_tensor("noise", noise), "x0", x0)
         t = self._steps(t, len(x0))
         alpha_bar = self._at(self.alpha_bars, t, x0)
         return alpha_bar.sqrt() * x0 + (1 - alpha_bar).sqrt() * noise

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .losses import _bernoulli_reconstruction
-from .validate import as_tensor, batch_of_vectors, positive_int, positive_number
+from .validate import as_tensor, batch_of_vectors, indices, positive_int, positive_number
 
 
 def kl_to_uniform(logits: Tensor) -> Tensor:
@@ -123,12 +123,8 @@ class VectorQuantizer(nn.Module):
 
     def lookup(self, codes: Tensor) -> Tensor:
         """The codebook vectors of a grid of codes (N, H, W), as (N, D, H, W)."""
-        if not isinstance(codes, Tensor) or codes.dtype not in (torch.int64, torch.int32) or codes.dim() != 3:
-            got = f"{codes.dtype} {tuple(codes.shape)}" if isinstance(codes, Tensor) else type(codes).__name__
-            raise ValueError(f"codes must be an integer tensor (N, H, W); got {got}.")
-        if len(codes) and (codes.min() < 0 or codes.max() >= self.n_codes):
-            raise ValueError(f"codes must lie in 0..{self.n_codes - 1} (the codebook has {self.n_codes} vectors); "
-                             f"got values in {codes.min().item()}..{codes.max().item()}.")
+        if indices("codes", codes, self.n_codes).dim() != 3:
+            raise ValueError(f"codes must be a grid of codes (N, H, W), got shape {tuple(codes.shape)}.")
         return self.codebook[codes].permute(0, 3, 1, 2)
 
     def forward(self, z_e: Tensor) -> Quantized:
@@ -169,10 +165,8 @@ class VectorQuantizer(nn.Module):
 
 def perplexity(codes: Tensor, n_codes: int) -> float:
     """exp of the entropy of how often each of `n_codes` codes occurs in `codes`: 1 if one code is used, n_codes if all equally."""
-    if not isinstance(codes, Tensor) or codes.is_floating_point() or codes.numel() == 0:
-        raise ValueError("codes must be a non-empty integer tensor of code indices.")
-    if codes.min() < 0 or codes.max() >= positive_int("n_codes", n_codes):
-        raise ValueError(f"codes must lie in 0..{n_codes - 1}; got values in {codes.min().item()}..{codes.max().item()}.")
+    if indices("codes", codes, positive_int("n_codes", n_codes)).numel() == 0:
+        raise ValueError("codes must hold at least one code index.")
     p = torch.bincount(codes.flatten(), minlength=n_codes).double() / codes.numel()
     return math.exp(-torch.special.xlogy(p, p).sum().item())
 
@@ -228,11 +222,9 @@ class CodePrior(nn.Module):
     def _flat(self, codes: Tensor) -> Tensor:
         if not isinstance(codes, Tensor) or codes.dtype != torch.int64 or codes.dim() < 2:
             raise ValueError("codes must be an int64 tensor (N, H, W) or (N, L) of code indices.")
-        flat = codes.flatten(1)
+        flat = indices("codes", codes, self.n_codes).flatten(1)
         if flat.shape[1] != self.length:
             raise ValueError(f"the prior models {self.length} codes per image, got {flat.shape[1]} ({tuple(codes.shape)}).")
-        if flat.min() < 0 or flat.max() >= self.n_codes:
-            raise ValueError(f"codes must lie in 0..{self.n_codes - 1}; got values in {flat.min().item()}..{flat.max().item()}.")
         return flat
 
     def forward(self, codes: Tensor) -> Tensor:

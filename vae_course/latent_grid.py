@@ -15,7 +15,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from .validate import as_tensor, batch_of_vectors, positive_int
+from .validate import as_tensor, batch_of_vectors, non_negative, positive_int
 
 
 def _values(name: str, values) -> Tensor:
@@ -75,7 +75,5 @@ def nearest_distance(points: Tensor, codes: Tensor, chunk: int = 256) -> Tensor:
 
 def hole_fraction(points: Tensor, codes: Tensor, radius: float) -> float:
     """The fraction of `points` farther than `radius` from every code: 0 = all covered, 1 = all in holes."""
-    radius = float(radius)
-    if not radius >= 0:
-        raise ValueError(f"radius must be a non-negative number, got {radius!r}.")
+    radius = non_negative("radius", radius)
     return (nearest_distance(points, codes) > radius).float().mean().item()

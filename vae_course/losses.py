@@ -13,7 +13,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .validate import as_tensor, batch_of_vectors, bounded_logvar, positive_int, same_device, unit_interval
+from .validate import (as_tensor, batch_of_vectors, bounded_logvar, non_negative, positive_int, same_device, same_shape,
+                       unit_interval)
 
 
 def _pair(logits_name: str, logits: Tensor, x) -> Tensor:
@@ -60,10 +61,7 @@ def gaussian_reconstruction(mean: Tensor, x: Tensor, sigma: float | Tensor = 1.0
 
 def kl_divergence(mu: Tensor, logvar: Tensor) -> Tensor:
     """KL(N(μ, diag σ²) ‖ N(0, I)) = ½ Σ (μ² + σ² − 1 − log σ²), summed over latent dimensions."""
-    as_tensor("mu", mu)
-    as_tensor("logvar", logvar)
-    if mu.shape != logvar.shape:
-        raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must have the same shape.")
+    same_shape("mu", as_tensor("mu", mu), "logvar", as_tensor("logvar", logvar))
     return _kl_divergence(mu, bounded_logvar(logvar))
 
 
@@ -118,8 +116,7 @@ def free_bits_kl(mu: Tensor, logvar: Tensor, bits: float) -> Tensor:
     A dimension whose average KL is below λ costs a constant λ, so nothing pushes it all the way
     to the prior. Returns one number for the batch: use it in place of the mean KL.
     """
-    if not bits >= 0:
-        raise ValueError(f"bits must be a non-negative number of nats per dimension, got {bits!r}.")
+    non_negative("bits", bits, "a non-negative number of nats per dimension")
     as_tensor("mu", mu)
     as_tensor("logvar", logvar)
     if mu.shape != logvar.shape or mu.dim() != 2:
@@ -129,6 +126,5 @@ def free_bits_kl(mu: Tensor, logvar: Tensor, bits: float) -> Tensor:
 
 def vae_loss(logits: Tensor, x: Tensor, mu: Tensor, logvar: Tensor, beta: float = 1.0) -> Tensor:
     """The training loss: mean over the batch of reconstruction + β · KL (β = 1 gives −ELBO)."""
-    if not beta >= 0:
-        raise ValueError(f"beta must be a non-negative number, got {beta!r}.")
+    non_negative("beta", beta)
     return (bernoulli_reconstruction(logits, x) + beta * kl_divergence(mu, logvar)).mean()

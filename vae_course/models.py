@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.distributions import Normal
 
-from .validate import as_tensor, batch_of_vectors, bounded_logvar, positive_int, same_device
+from .validate import as_tensor, batch_of_vectors, bounded_logvar, indices, positive_int, same_device, same_shape
 
 
 class BaseVAE(nn.Module):
@@ -62,8 +62,7 @@ class BaseVAE(nn.Module):
     @staticmethod
     def reparameterize(mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None) -> Tensor:
         """Sample z = μ + σ ⊙ ε with ε ~ N(0, I) and σ = exp(½ log σ²), differentiable in μ and log σ²."""
-        if mu.shape != logvar.shape:
-            raise ValueError(f"mu {tuple(mu.shape)} and logvar {tuple(logvar.shape)} must have the same shape.")
+        same_shape("mu", mu, "logvar", logvar)
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         return mu + torch.exp(0.5 * bounded_logvar(logvar)) * eps
 
@@ -81,10 +80,8 @@ class BaseVAE(nn.Module):
         """`k` draws z ~ q(z|x) per example, (k, N, z_dim); log q(z|x) − log p(z) at each, (k, N);
         and log σ² of the Gaussian that q starts from, for the training loop's bound check."""
         mu, logvar = self._encode(x, y)
-        q = Normal(mu, torch.exp(0.5 * logvar))
-        prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
-        z = mu + q.scale * torch.randn((k, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
-        return z, q.log_prob(z).sum(-1) - prior.log_prob(z).sum(-1), logvar
+        z, log_q = _draw(mu, logvar, k, generator)
+        return z, log_q - _log_prior(z), logvar
 
     def forward(self, x: Tensor, y: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
         """Return (logits, μ, log σ²) for one reparameterized sample z per example."""
@@ -103,6 +100,18 @@ class BaseVAE(nn.Module):
         """Pixel means of p(x|z) at z = μ(x): the model's reconstruction of `x`."""
         mu, _ = self.encode(x, y)
         return torch.sigmoid(self.decode(mu, y))
+
+
+def _draw(mu: Tensor, logvar: Tensor, k: int, generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+    """`k` draws z ~ N(μ, diag σ²) per example, (k, N, d), and log N(z; μ, σ²) of each, (k, N)."""
+    q = Normal(mu, torch.exp(0.5 * logvar))
+    z = mu + q.scale * torch.randn((k, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+    return z, q.log_prob(z).sum(-1)
+
+
+def _log_prior(z: Tensor) -> Tensor:
+    """log N(z; 0, I), summed over the last axis."""
+    return Normal(torch.zeros_like(z), torch.ones_like(z)).log_prob(z).sum(-1)
 
 
 def _hidden(n_in: int, h_dim: int, layers: int) -> list[nn.Module]:
@@ -145,9 +154,7 @@ class ConditionalVAE(BaseVAE):
             got = f"{type(y).__name__} {tuple(y.shape)} {y.dtype}" if isinstance(y, Tensor) else type(y).__name__
             raise ValueError(f"y must be integer labels of shape ({n},), one per example; got {got}.")
         same_device("y", y, self.device)
-        if y.min() < 0 or y.max() >= self.n_classes:
-            raise ValueError(f"y must lie in 0..{self.n_classes - 1}, got values in {y.min().item()}..{y.max().item()}.")
-        return y
+        return indices("y", y, self.n_classes)
 
     def _one_hot(self, y: Tensor, like: Tensor) -> Tensor:
         return F.one_hot(y, self.n_classes).to(like.dtype)
@@ -265,11 +272,9 @@ class FlowVAE(BaseVAE):
                           generator: torch.Generator | None = None) -> tuple[Tensor, Tensor, Tensor]:
         h = self.encoder(x)
         mu, logvar = self.to_mu(h), self.to_logvar(h)
-        base = Normal(mu, torch.exp(0.5 * logvar))
-        z0 = mu + base.scale * torch.randn((k, *mu.shape), generator=generator, device=mu.device, dtype=mu.dtype)
+        z0, log_q0 = _draw(mu, logvar, k, generator)
         z, log_det = self._transform(z0, h)
-        prior = Normal(torch.zeros_like(mu), torch.ones_like(mu))
-        return z, base.log_prob(z0).sum(-1) - log_det - prior.log_prob(z).sum(-1), logvar
+        return z, log_q0 - log_det - _log_prior(z), logvar
 
     @torch.no_grad()
     def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from .validate import positive_int, positive_number
+from .validate import non_negative, positive_int, positive_number
 
 
 def linear_warmup(steps: int, start: float = 0.0, end: float = 1.0) -> Callable[[int], float]:
@@ -14,8 +14,8 @@ def linear_warmup(steps: int, start: float = 0.0, end: float = 1.0) -> Callable[
     reconstruct before the KL term pulls q(z|x) toward the prior.
     """
     positive_int("steps", steps)
-    if start < 0 or end < 0:
-        raise ValueError(f"start and end must be non-negative, got {start}, {end}.")
+    non_negative("start", start)
+    non_negative("end", end)
 
     def beta(step: int) -> float:
         return start + (end - start) * min(step / steps, 1.0)

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .data import MNIST
 from .evaluate import evaluate
 from .losses import _bernoulli_reconstruction, _kl_divergence, _log_weights, free_bits_kl
-from .validate import check_logvar_bound, positive_int, positive_number
+from .validate import check_logvar_bound, non_negative, positive_int, positive_number
 
 STATS = ("rec", "kl", "elbo")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -288,12 +288,11 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float |
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
     positive_int("epochs", epochs)
     positive_int("batch_size", batch_size)
-    if not callable(beta) and not (isinstance(beta, (int, float)) and beta >= 0):
-        raise ValueError(f"beta must be a non-negative number or a function of the step, got {beta!r}.")
+    if not callable(beta):
+        non_negative("beta", beta, "a non-negative number or a function of the step")
     positive_number("lr", lr(1) if callable(lr) else lr)
     positive_int("k", k)
-    if not free_bits >= 0:
-        raise ValueError(f"free_bits must be a non-negative number of nats per latent dimension, got {free_bits!r}.")
+    non_negative("free_bits", free_bits, "a non-negative number of nats per latent dimension")
     if free_bits and (k > 1 or not model.analytic_kl):
         raise ValueError("free_bits needs the closed-form KL of the ELBO: use k=1 and a model with a Gaussian q(z|x).")
     if resume and checkpoint is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor
@@ -90,6 +91,29 @@ def positive_number(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}.")
     return float(value)
+
+
+def non_negative(name: str, value, what: str = "a non-negative number") -> float:
+    """Return `value` as a float if it is a finite number ≥ 0 (not a bool), else raise a ValueError: "`name` must be `what`"."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return float(value)
+
+
+def indices(name: str, t, n: int, low: int = 0) -> Tensor:
+    """Return `t` if it is an integer tensor whose values lie in low..low + n − 1 (labels, codes, steps), else raise."""
+    if not isinstance(t, Tensor) or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
+        got = f"a {t.dtype} tensor" if isinstance(t, Tensor) else type(t).__name__
+        raise ValueError(f"{name} must be an integer tensor, got {got}.")
+    if t.numel() and (t.min() < low or t.max() >= low + n):
+        raise ValueError(f"{name} must lie in {low}..{low + n - 1}, got values in {t.min().item()}..{t.max().item()}.")
+    return t
+
+
+def same_shape(name: str, x: Tensor, other_name: str, other: Tensor) -> None:
+    """Raise a ValueError if the tensors `x` and `other` differ in shape."""
+    if x.shape != other.shape:
+        raise ValueError(f"{name} {tuple(x.shape)} and {other_name} {tuple(other.shape)} must have the same shape.")
 
 
 class LogVarianceOverflow(ValueError, FloatingPointError):
