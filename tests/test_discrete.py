@@ -109,6 +109,10 @@ def test_quantizer_errors_name_the_problem():
         vq.lookup(torch.tensor([[[8]]]))
     with pytest.raises(ValueError, match="integer tensor"):
         vq.lookup(torch.zeros(1, 2, 2))
+    with pytest.raises(ValueError, match=r"a grid of codes \(N, H, W\)"):
+        vq.lookup(torch.zeros(4, dtype=torch.int64))
+    codes = torch.tensor([[[0, 7], [3, 1]]])
+    assert torch.equal(vq.lookup(codes.to(torch.uint8)), vq.lookup(codes))  # indices, not a mask
     with pytest.raises(ValueError, match="decay"):
         VectorQuantizer(8, 3, ema=True, decay=1.0)
 
