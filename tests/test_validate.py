@@ -33,7 +33,8 @@ def test_non_negative_refuses_negatives_non_finite_and_non_numbers(value):
 @pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.uint8])
 def test_indices_accept_integer_tensors_in_range(dtype):
     t = torch.tensor([0, 3, 9], dtype=dtype)
-    assert indices("y", t, 10) is t and indices("t", t + 1, 10, low=1) is not None
+    for got, expected in ((indices("y", t, 10), [0, 3, 9]), (indices("t", t + 1, 10, low=1), [1, 4, 10])):
+        assert got.dtype == torch.int64 and got.tolist() == expected
 
 
 @pytest.mark.parametrize("t, message", [(torch.tensor([0, 10]), r"y must lie in 0\.\.9, got values in 0\.\.10"),

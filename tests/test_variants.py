@@ -37,6 +37,8 @@ def test_conditional_model_needs_valid_labels(small):
     with pytest.raises(ValueError, match="VAE is not conditional"):
         VAE().encode(x, torch.zeros(4, dtype=torch.long))
     assert model.sample(6, torch.arange(6)).shape == (6, 784)
+    labels = torch.tensor([3, 4, 5, 9])  # int32 labels, which the check accepts, encode like int64 ones
+    assert all(torch.equal(a, b) for a, b in zip(model.encode(x, labels.int()), model.encode(x, labels)))
 
 
 def test_linear_warmup_and_beta_in_history(small):

@@ -35,7 +35,7 @@ class NoiseSchedule:
     def _steps(self, t, n: int) -> Tensor:
         if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32) or t.shape != (n,):
             raise ValueError(f"t must be integer steps of shape ({n},), one per example, got {t!r}.")
-        return indices("t", t, self.steps, low=1).long()  # steps count from 1
+        return indices("t", t, self.steps, low=1)  # steps count from 1
 
     def add_noise(self, x0: Tensor, t: Tensor, noise: Tensor) -> Tensor:
         """x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε: a draw from q(x_t | x_0) in one step, given ε ~ N(0, I)."""

@@ -123,9 +123,10 @@ class VectorQuantizer(nn.Module):
 
     def lookup(self, codes: Tensor) -> Tensor:
         """The codebook vectors of a grid of codes (N, H, W), as (N, D, H, W)."""
-        if indices("codes", codes, self.n_codes).dim() != 3:
+        codes = indices("codes", codes, self.n_codes)  # int64: a uint8 index would be read as a mask
+        if codes.dim() != 3:
             raise ValueError(f"codes must be a grid of codes (N, H, W), got shape {tuple(codes.shape)}.")
-        return self.codebook[codes.long()].permute(0, 3, 1, 2)  # a uint8 index would be read as a mask
+        return self.codebook[codes].permute(0, 3, 1, 2)
 
     def forward(self, z_e: Tensor) -> Quantized:
         codes = self.nearest(z_e)

@@ -101,13 +101,14 @@ def non_negative(name: str, value, what: str = "a non-negative number") -> float
 
 
 def indices(name: str, t, n: int, low: int = 0) -> Tensor:
-    """Return `t` if it is an integer tensor whose values lie in low..low + n − 1 (labels, codes, steps), else raise."""
+    """Return `t` as int64, the dtype PyTorch indexes with, if it is an integer tensor whose values lie in
+    low..low + n − 1 (labels, codes, steps); else raise."""
     if not isinstance(t, Tensor) or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
         got = f"a {t.dtype} tensor" if isinstance(t, Tensor) else type(t).__name__
         raise ValueError(f"{name} must be an integer tensor, got {got}.")
     if t.numel() and (t.min() < low or t.max() >= low + n):
         raise ValueError(f"{name} must lie in {low}..{low + n - 1}, got values in {t.min().item()}..{t.max().item()}.")
-    return t
+    return t.long()
 
 
 def same_shape(name: str, x: Tensor, other_name: str, other: Tensor) -> None:
