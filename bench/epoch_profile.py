@@ -45,7 +45,8 @@ def measure(precision: str) -> tuple[dict[str, float], str, int]:
     seed_everything(0)
     model = VAE()
     optimizer = _optimizer(model, 1e-3)
-    epoch = lambda n: _train_epoch(model, data, optimizer, 128, 1.0, n, 0, precision)  # noqa: E731
+    epoch = lambda n: _train_epoch(model, data, optimizer, batch_size=128, beta=1.0, lr=1e-3, k=1, free_bits=0.0,  # noqa: E731
+                                   epoch=n, step=0, precision=precision)
     with _cpu_training(data.device, precision):
         epoch(1), epoch(2)
         start = time.perf_counter()

@@ -19,7 +19,7 @@ from .data import MNIST
 from .device import seed_everything
 from .evaluate import active_units, evaluate, log_likelihood
 from .models import VAE
-from .pretrained import FOLDER, command_line, read_package_file
+from .pretrained import FOLDER, command_line, read_package_model
 from .schedules import exponential_decay, linear_warmup
 from .train import fit
 
@@ -88,10 +88,8 @@ def measure(model: VAE, data: MNIST, n: int | None = None, k: int = EVAL_K, seed
 
 def load_best(device: str | torch.device = "cpu") -> tuple[VAE, dict]:
     """The course's best model, in eval mode on `device`, and its record (training history, test figures)."""
-    state = read_package_file(PATH, COMMAND)
-    model = VAE(**state["config"])
-    model.load_state_dict({name: value.float() for name, value in state["model"].items()})
-    return model.to(device).eval(), {key: value for key, value in state.items() if key != "model"}
+    model, record = read_package_model(PATH, COMMAND)
+    return model.to(device), record
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,22 +22,21 @@ def evaluate(model, data, split: str = "test", batch_size: int = 1000) -> dict[s
     was_training = model.training
     model.eval()
     generator = torch.Generator(device=data.device).manual_seed(EVAL_SEED)
-    total = {"rec": 0.0, "kl": 0.0}
-    n = 0
+    rec = kl = n = 0
     for x, labels in data.batches(batch_size, split=split, shuffle=False):
         y = labels if model.conditional else None
         if model.analytic_kl:
             mu, logvar = model.encode(x, y)
             z = model.reparameterize(mu, logvar, generator)
-            kl = kl_divergence(mu, logvar)
+            kl_x = kl_divergence(mu, logvar)
         else:  # a single-sample estimate of the KL: log q(z|x) − log p(z) at z ~ q(z|x)
             z, log_ratio, _ = model._posterior_sample(x.reshape(len(x), -1), y, 1, generator)
-            z, kl = z[0], log_ratio[0]
-        total["rec"] += bernoulli_reconstruction(model.decode(z, y), x).sum().item()
-        total["kl"] += kl.sum().item()
+            z, kl_x = z[0], log_ratio[0]
+        rec += bernoulli_reconstruction(model.decode(z, y), x).sum().item()
+        kl += kl_x.sum().item()
         n += len(x)
     model.train(was_training)
-    rec, kl = total["rec"] / n, total["kl"] / n
+    rec, kl = rec / n, kl / n
     return {"rec": rec, "kl": kl, "elbo": -(rec + kl)}
 
 

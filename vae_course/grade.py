@@ -62,29 +62,27 @@ def run_notebook(notebook: nbformat.NotebookNode, folder: Path, cell_timeout: in
 
 def grade_notebook(path: Path, cell_timeout: int = 120, timeout: int = 900) -> list[dict]:
     """The CSV rows for one submission."""
-    name = path.name
+    def row(exercise: str, result: str, message: str) -> dict:
+        return dict(zip(FIELDS, (path.name, exercise, result, message)))
+
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as err:  # noqa: BLE001 - a malformed file is reported, never raised
-        return [dict(student_file=name, exercise="", result="error", message=f"malformed notebook: {type(err).__name__}: {err}"[:500])]
-    problems = run_notebook(notebook, path.parent, cell_timeout, timeout)
-    rows = [dict(student_file=name, exercise="", result="error", message=problem) for problem in problems]
+        return [row("", "error", f"malformed notebook: {type(err).__name__}: {err}"[:500])]
+    rows = [row("", "error", problem) for problem in run_notebook(notebook, path.parent, cell_timeout, timeout)]
     for cell in notebook.cells:
         exercise = cell.get("metadata", {}).get("exercise")
         if not exercise:
             continue
         verdicts = [v for v in _verdicts(cell) if v.get("exercise") == exercise]
+        errors = _errors(cell)
         if verdicts:
-            verdict = verdicts[-1]
-            rows.append(dict(student_file=name, exercise=exercise, result="pass" if verdict["passed"] else "fail",
-                             message=verdict["message"]))
+            rows.append(row(exercise, "pass" if verdicts[-1]["passed"] else "fail", verdicts[-1]["message"]))
         else:
-            errors = _errors(cell)
-            rows.append(dict(student_file=name, exercise=exercise, result="error" if errors else "not run",
-                             message=errors or "the check did not run: see the error rows of this file"))
-    if not any(row["exercise"] for row in rows):
-        rows.append(dict(student_file=name, exercise="", result="error",
-                         message="no check cells (cell metadata 'exercise') in this notebook"))
+            rows.append(row(exercise, "error" if errors else "not run",
+                            errors or "the check did not run: see the error rows of this file"))
+    if not any(r["exercise"] for r in rows):
+        rows.append(row("", "error", "no check cells (cell metadata 'exercise') in this notebook"))
     return rows
 
 

@@ -37,16 +37,7 @@ class LinearGaussian:
         if not (sigma > 0 and math.isfinite(sigma)):
             raise ValueError(f"sigma is a standard deviation and must be positive and finite, got {sigma!r}.")
         self.W, self.b, self.sigma = W, b.to(W.dtype), sigma
-
-    @property
-    def D(self) -> int:
-        """Number of observed dimensions."""
-        return self.W.shape[0]
-
-    @property
-    def d(self) -> int:
-        """Number of latent dimensions."""
-        return self.W.shape[1]
+        self.D, self.d = W.shape  # observed and latent dimensions
 
     def __repr__(self) -> str:
         return f"LinearGaussian(d={self.d}, D={self.D}, sigma={self.sigma:g}, dtype={self.W.dtype})"

@@ -1,14 +1,11 @@
 """VAE models: the multilayer perceptron of Kingma & Welling (2014), a conditional and two convolutional ones,
 and one whose posterior is a normalizing flow.
 
-`BaseVAE` holds the interface they share: `encode` → (μ, log σ²), `reparameterize`, `decode` →
-Bernoulli logits over 784 pixels, `sample`, `reconstruct`. Each model builds only its layers
-(`encoder`, `to_mu`, `to_logvar`, `decoder`, in that order: seeded weights depend on it).
-Conditional models take the digit labels `y` as well.
-
-The public methods check their input, then call `_encode` / `_decode`, the layers unchecked,
-which a subclass overrides to change what the model computes. `fit` and `log_likelihood` call
-those directly, on input checked once before (in a training step the checks would add about 8%
+`BaseVAE` holds their interface: `encode` → (μ, log σ²), `reparameterize`, `decode` → Bernoulli logits,
+`sample`, `reconstruct`; conditional models also take the digit labels `y`. Each model builds only its
+layers (`encoder`, `to_mu`, `to_logvar`, `decoder`, in that order: seeded weights depend on it). The
+public methods check their input, then call `_encode` / `_decode`, unchecked, which `fit` and
+`log_likelihood` call directly on input checked once (the checks would add about 8% to a training step
 on a CPU and 5 to 9 host-device waits on a GPU: bench/checks.py).
 """
 from __future__ import annotations
@@ -30,14 +27,9 @@ class BaseVAE(nn.Module):
 
     def __init__(self, **config: int):
         super().__init__()
-        self._config = config
+        self.config = config  # stored in checkpoints
         for name, value in config.items():
             setattr(self, name, positive_int(name, value))
-
-    @property
-    def config(self) -> dict[str, int]:
-        """The constructor arguments, stored in checkpoints."""
-        return dict(self._config)
 
     @property
     def device(self) -> torch.device:

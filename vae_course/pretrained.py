@@ -45,26 +45,28 @@ class Pretrained:
     labels: Tensor          # (2000,) their digits
 
 
-def read_package_file(path: Path, command: str) -> dict:
-    """A model file shipped in the package, loaded with weights_only=True, or an error that says how to get it back."""
+def read_package_model(path: Path, command: str) -> tuple[VAE, dict]:
+    """A VAE shipped in the package (loaded with weights_only=True, in float32 on the CPU, in eval mode) and the
+    rest of its file, or an error that says how to get it back."""
     advice = f"Reinstall the package, or train it again with `{command}`."
     if not path.exists():
         raise FileNotFoundError(f"The pre-trained model {path.name} is missing from {path.parent}. {advice}")
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # noqa: BLE001 - torch's own text would suggest an unsafe retry
         raise RuntimeError(f"The pre-trained model {path} could not be read safely ({type(err).__name__}): "
                            f"it is corrupt. {advice}") from None
+    model = VAE(**state["config"])
+    model.load_state_dict({name: value.float() for name, value in state.pop("model").items()})
+    return model.eval(), state
 
 
 def load_pretrained(beta: float = 1.0, device: str | torch.device = "cpu") -> Pretrained:
     """The package's 2-D latent VAE trained with `beta` (one of BETAS), in eval mode on `device`."""
     if beta not in BETAS:
         raise ValueError(f"No pre-trained model for beta={beta!r}; the package has beta in {BETAS}.")
-    state = read_package_file(path_for(beta), "python -m vae_course.pretrained")
-    model = VAE(**state["config"])
-    model.load_state_dict({k: v.float() for k, v in state["model"].items()})
-    return Pretrained(model.to(device).eval(), state["beta"], state["epochs"], state["test"], state["n_test"],
+    model, state = read_package_model(path_for(beta), "python -m vae_course.pretrained")
+    return Pretrained(model.to(device), state["beta"], state["epochs"], state["test"], state["n_test"],
                       state["codes"].float(), state["labels"].long())
 
 

@@ -28,6 +28,7 @@ CODE_REGION = re.compile(r"^([ \t]*)# BEGIN SOLUTION[^\n]*\n.*?^[ \t]*# END SOLU
 MARKDOWN_REGION = re.compile(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", re.S)
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION")
 KEEP = ("tags", "exercise")  # cell metadata the student edition keeps: the grader finds checks by "exercise"
+NEW_CELL = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell, "raw": nbformat.v4.new_raw_cell}
 
 
 def strip_code(source: str) -> str:
@@ -51,12 +52,7 @@ def student_notebook(notebook: nbformat.NotebookNode, name: str = "notebook") ->
         if any(marker in source for marker in MARKERS):
             raise ValueError(f"{name}, cell {index}: a SOLUTION marker has no partner; every BEGIN needs an END.")
         metadata = {key: cell.metadata[key] for key in KEEP if key in cell.metadata}
-        if cell.cell_type == "code":
-            new = nbformat.v4.new_code_cell(source, metadata=metadata)
-        elif cell.cell_type == "markdown":
-            new = nbformat.v4.new_markdown_cell(source, metadata=metadata)
-        else:
-            new = nbformat.v4.new_raw_cell(source, metadata=metadata)
+        new = NEW_CELL[cell.cell_type](source, metadata=metadata)
         new.id = cell.get("id", f"cell-{index}")
         cells.append(new)
     edition = nbformat.v4.new_notebook(cells=cells)

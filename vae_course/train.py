@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from .data import MNIST
 from .evaluate import evaluate
 from .losses import _bernoulli_reconstruction, _kl_divergence, _log_weights, free_bits_kl
+from .models import MODELS
 from .validate import check_logvar_bound, non_negative, positive_int, positive_number
 
 STATS = ("rec", "kl", "elbo")
@@ -86,8 +87,6 @@ class CheckpointError(RuntimeError):
 
 def _read_checkpoint(path: Path) -> dict:
     """The checkpoint's state, loaded with weights_only=True, or a CheckpointError that names the file."""
-    from .models import MODELS
-
     advice = (f"Train again with fit(model, data, checkpoint={str(path)!r}) to make a new one, "
               f"or load a checkpoint that fit() wrote.")
     try:
@@ -110,8 +109,6 @@ def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: b
     Without `model`, a model of the saved class and sizes is built. A model whose layers
     do not match the checkpoint raises a ValueError that lists the mismatched layers.
     """
-    from .models import MODELS
-
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No checkpoint at {path}.")
@@ -121,7 +118,7 @@ def load_checkpoint(path: str | Path, model=None, optimizer=None, restore_rng: b
     bad = [f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape) if k in own else 'missing'}"
            for k, v in state["model"].items() if k not in own or own[k].shape != v.shape]
     bad += [f"{k}: missing from checkpoint" for k in own if k not in state["model"]]
-    if bad:
+    if bad:  # checked before loading: load_state_dict would already have copied the layers that fit
         raise ValueError(f"Checkpoint {path} ({state['model_class']} {state['config']}) does not fit this model:\n  "
                          + "\n  ".join(bad))
     model.load_state_dict(state["model"])
@@ -173,19 +170,17 @@ def _train_epoch(model, data: MNIST, optimizer, batch_size: int, beta, lr, k: in
         if callable(lr):
             for group in optimizer.param_groups:
                 group["lr"] = lr(step + batch + 1)
-        with mixed:
-            if model.analytic_kl and k == 1:  # the data were checked when loaded
+        if model.analytic_kl and k == 1:  # the data were checked when loaded
+            with mixed:
                 mu, logvar = model._encode(x, y)
-                z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-                logits = model._decode(z, y)
-            else:
-                log_px_z, log_ratio = _log_weights(model, x, y, k)
-        if model.analytic_kl and k == 1:
+                logits = model._decode(mu + torch.exp(0.5 * logvar) * torch.randn_like(mu), y)
             mu, logvar = mu.float(), logvar.float()
             rec = _bernoulli_reconstruction(logits.float(), x).mean()
             kl = _kl_divergence(mu, logvar).mean()
             loss = rec + weight * (free_bits_kl(mu, logvar, free_bits) if free_bits else kl)
         else:  # Monte Carlo: −L_k with importance weights p(x|z) (p(z)/q(z|x))^β; k = 1 is the ELBO
+            with mixed:
+                log_px_z, log_ratio = _log_weights(model, x, y, k)
             log_px_z, log_ratio = log_px_z.float(), log_ratio.float()
             loss = -(torch.logsumexp(log_px_z - weight * log_ratio, 0) - math.log(k)).mean()
             rec, kl, logvar = -log_px_z.mean(), log_ratio.mean(), loss.new_zeros(())  # no log σ² to check
@@ -265,24 +260,19 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float |
         beta: float | Callable[[int], float] = 1.0, checkpoint: str | Path | None = None,
         resume: bool = False, progress: bool = True, callback: Callable | None = None,
         precision: str = "auto", k: int = 1, free_bits: float = 0.0) -> History:
-    """Train `model` on `data` with Adam; return the History (one row per epoch).
+    """Train `model` on `data` with Adam, moving it to the data's device; return the History, one row per epoch.
 
-    The loss is reconstruction + β · KL; `beta` is a number or a function of the step
-    (1, 2, …), e.g. `linear_warmup(...)`, and so is `lr` (e.g. `exponential_decay(...)`).
-    With `k` > 1 the loss is −L_k, the importance-weighted bound (IWAE, Burda et al. 2015), whose
-    weights p(x|z) (p(z)/q(z|x))^β give −ELBO for k = 1; so is the loss of a model without a
-    closed-form KL (`analytic_kl` False), one Monte Carlo sample per example. `free_bits` λ > 0 replaces
-    the KL by Σ_u max(λ, batch mean of KL_u) (`free_bits_kl`; k = 1 with a closed-form KL only). The model moves to the data's device. Each epoch
-    records the ELBO terms (β = 1, whatever the loss's β) on the training batches
-    (mean ± std over batches) and on the test split, and the β in use. With `checkpoint`,
-    the state is saved at every epoch end; `resume=True` continues from that file.
-    A NaN or infinite loss restores the model to the last completed epoch and raises
-    TrainingDiverged; interrupting (Ctrl-C) keeps what has been trained and returns.
-    `callback(epoch, model, row)` runs after every epoch, e.g. to keep snapshots of samples.
-    `precision`: 'fp32', 'bf16' or 'auto', which picks bf16 where the device computes it natively
-    (`native_bf16`). In bf16 the matrix products of training run in bfloat16 (autocast on CUDA; on a
-    CPU, oneDNN's bfloat16 matmuls on float32 tensors); weights, loss, Adam and the test pass stay float32.
-    The choice shows in the progress bar and as `history.precision`.
+    The loss is reconstruction + β · KL; with `k` > 1 it is −L_k, the importance-weighted bound (IWAE, Burda
+    et al. 2015) with weights p(x|z) (p(z)/q(z|x))^β, and a model without a closed-form KL (`analytic_kl`
+    False) uses −L_1, one sample. `beta` and `lr` are numbers or functions of the step 1, 2, … (e.g.
+    `linear_warmup`, `exponential_decay`). `free_bits` λ > 0 replaces the KL by `free_bits_kl` (k = 1 with a
+    closed-form KL only). Each epoch records the ELBO terms (β = 1) over the training batches (mean ± std)
+    and the test split, and the β in use. `checkpoint` saves the state at every epoch end; `resume=True`
+    continues from it. `callback(epoch, model, row)` runs after every epoch. A NaN or infinite loss restores
+    the last completed epoch and raises TrainingDiverged; Ctrl-C keeps what has been trained and returns.
+    `precision='bf16'` runs training's matrix products in bfloat16 (autocast on CUDA, oneDNN on a CPU; weights,
+    loss, Adam and the test pass stay float32); 'auto' picks it where `native_bf16`. The choice shows in the
+    progress bar and as `history.precision`.
     """
     if not isinstance(data, MNIST):
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")
