@@ -84,7 +84,7 @@ def test_time_embedding_and_denoiser_shapes():
 
 @pytest.mark.parametrize("t, match", [(torch.tensor([0, 1]), r"1\.\.1000.*0\.\.1"),
                                       (torch.tensor([1, 1001]), r"1\.\.1000"),
-                                      (torch.tensor([1.0, 2.0]), "integer steps"),
+                                      (torch.tensor([1.0, 2.0]), "t must be an integer tensor"),
                                       (torch.tensor([1]), r"shape \(2,\)")])
 def test_bad_steps_are_explained(t, match):
     with pytest.raises(ValueError, match=match):

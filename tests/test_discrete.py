@@ -157,9 +157,9 @@ def test_code_prior_is_causal_and_normalized():
 
 def test_code_prior_errors():
     prior = CodePrior(5, length=6, width=16, layers=1, heads=2)
-    with pytest.raises(ValueError, match="models 6 codes"):
+    with pytest.raises(ValueError, match=r"with 6 codes per image, got shape \(2, 7\)"):
         prior(torch.zeros(2, 7, dtype=torch.long))
     with pytest.raises(ValueError, match=r"0..4"):
         prior(torch.full((2, 6), 5))
-    with pytest.raises(ValueError, match="int64"):
+    with pytest.raises(ValueError, match="codes must be an integer tensor, got a torch.float32"):
         prior(torch.zeros(2, 6))

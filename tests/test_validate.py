@@ -47,6 +47,13 @@ def test_indices_refuse_values_out_of_range_and_non_integers(t, message):
         indices("y", t, 10)
 
 
+def test_indices_one_per_example():
+    assert indices("y", torch.tensor([1, 2, 3]), 10, examples=3).tolist() == [1, 2, 3]
+    with pytest.raises(ValueError, match=r"y must be an integer tensor of shape \(4,\), one per example, "
+                                         r"got a torch\.int64 tensor of shape \(3,\)"):
+        indices("y", torch.tensor([1, 2, 3]), 10, examples=4)
+
+
 def test_same_shape_names_both_shapes():
     same_shape("mu", torch.zeros(2, 3), "logvar", torch.zeros(2, 3))
     with pytest.raises(ValueError, match=r"mu \(2, 3\) and logvar \(3, 2\) must have the same shape"):

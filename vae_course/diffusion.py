@@ -32,22 +32,17 @@ class NoiseSchedule:
         """values[t − 1] for every example, shaped to broadcast over `like`'s other axes."""
         return values.to(like.device)[t - 1].to(like.dtype).reshape(-1, *[1] * (like.dim() - 1))
 
-    def _steps(self, t, n: int) -> Tensor:
-        if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32) or t.shape != (n,):
-            raise ValueError(f"t must be integer steps of shape ({n},), one per example, got {t!r}.")
-        return indices("t", t, self.steps, low=1)  # steps count from 1
-
     def add_noise(self, x0: Tensor, t: Tensor, noise: Tensor) -> Tensor:
         """x_t = √ᾱ_t x_0 + √(1 − ᾱ_t) ε: a draw from q(x_t | x_0) in one step, given ε ~ N(0, I)."""
         as_tensor("x0", x0)
         same_shape("noise", as_tensor("noise", noise), "x0", x0)
-        t = self._steps(t, len(x0))
+        t = indices("t", t, self.steps, low=1, examples=len(x0))
         alpha_bar = self._at(self.alpha_bars, t, x0)
         return alpha_bar.sqrt() * x0 + (1 - alpha_bar).sqrt() * noise
 
     def denoise_step(self, x_t: Tensor, t: Tensor, predicted_noise: Tensor, z: Tensor) -> Tensor:
         """x_{t−1} = (x_t − β_t/√(1 − ᾱ_t) · ε̂)/√(1 − β_t) + σ_t z with σ_t² = β_t (no noise added at t = 1)."""
-        t = self._steps(t, len(x_t))
+        t = indices("t", t, self.steps, low=1, examples=len(x_t))
         beta, alpha_bar = self._at(self.betas, t, x_t), self._at(self.alpha_bars, t, x_t)
         mean = (x_t - beta / (1 - alpha_bar).sqrt() * predicted_noise) / (1 - beta).sqrt()
         return mean + (t > 1).reshape_as(beta) * beta.sqrt() * z

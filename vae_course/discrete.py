@@ -221,12 +221,11 @@ class CodePrior(nn.Module):
         self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(length), persistent=False)
 
     def _flat(self, codes: Tensor) -> Tensor:
-        if not isinstance(codes, Tensor) or codes.dtype != torch.int64 or codes.dim() < 2:
-            raise ValueError("codes must be an int64 tensor (N, H, W) or (N, L) of code indices.")
-        flat = indices("codes", codes, self.n_codes).flatten(1)
-        if flat.shape[1] != self.length:
-            raise ValueError(f"the prior models {self.length} codes per image, got {flat.shape[1]} ({tuple(codes.shape)}).")
-        return flat
+        """Codes (N, H, W) or (N, L) as int64 sequences (N, L)."""
+        codes = indices("codes", codes, self.n_codes)
+        if codes.dim() < 2 or codes.shape[1:].numel() != self.length:
+            raise ValueError(f"codes must be (N, H, W) or (N, L) with {self.length} codes per image, got shape {tuple(codes.shape)}.")
+        return codes.flatten(1)
 
     def forward(self, codes: Tensor) -> Tensor:
         """Logits of p(c_i | c_<i) for every position, (N, L, n_codes), given the codes (N, H, W) or (N, L)."""

@@ -142,11 +142,9 @@ class ConditionalVAE(BaseVAE):
 
     def _labels(self, y, n: int) -> Tensor:
         """Check that `y` holds `n` integer labels in 0..n_classes − 1, on the model's device."""
-        if not isinstance(y, Tensor) or y.dtype not in (torch.int64, torch.int32) or y.shape != (n,):
-            got = f"{type(y).__name__} {tuple(y.shape)} {y.dtype}" if isinstance(y, Tensor) else type(y).__name__
-            raise ValueError(f"y must be integer labels of shape ({n},), one per example; got {got}.")
+        y = indices("y", y, self.n_classes, examples=n)
         same_device("y", y, self.device)
-        return indices("y", y, self.n_classes)
+        return y
 
     def _one_hot(self, y: Tensor, like: Tensor) -> Tensor:
         return F.one_hot(y, self.n_classes).to(like.dtype)

@@ -100,12 +100,14 @@ def non_negative(name: str, value, what: str = "a non-negative number") -> float
     return float(value)
 
 
-def indices(name: str, t, n: int, low: int = 0) -> Tensor:
+def indices(name: str, t, n: int, low: int = 0, examples: int | None = None) -> Tensor:
     """Return `t` as int64, the dtype PyTorch indexes with, if it is an integer tensor whose values lie in
-    low..low + n − 1 (labels, codes, steps); else raise."""
-    if not isinstance(t, Tensor) or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool:
-        got = f"a {t.dtype} tensor" if isinstance(t, Tensor) else type(t).__name__
-        raise ValueError(f"{name} must be an integer tensor, got {got}.")
+    low..low + n − 1 (labels, codes, steps) and, given `examples`, holds one per example; else raise."""
+    one_each = "" if examples is None else f" of shape ({examples},), one per example"
+    if (not isinstance(t, Tensor) or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool
+            or (one_each and t.shape != (examples,))):
+        got = f"a {t.dtype} tensor of shape {tuple(t.shape)}" if isinstance(t, Tensor) else type(t).__name__
+        raise ValueError(f"{name} must be an integer tensor{one_each}, got {got}.")
     if t.numel() and (t.min() < low or t.max() >= low + n):
         raise ValueError(f"{name} must lie in {low}..{low + n - 1}, got values in {t.min().item()}..{t.max().item()}.")
     return t.long()
