@@ -34,6 +34,8 @@ def test_conditional_model_needs_valid_labels(small):
         model.encode(x)
     with pytest.raises(ValueError, match=r"0\.\.9, got values in 3\.\.12"):
         model.encode(x, torch.tensor([3, 4, 5, 12]))
+    with pytest.raises(RuntimeError, match=r"y is on meta but the model is on cpu"):  # before the range check
+        model.encode(x, torch.zeros(4, dtype=torch.long, device="meta"))
     with pytest.raises(ValueError, match="VAE is not conditional"):
         VAE().encode(x, torch.zeros(4, dtype=torch.long))
     assert model.sample(6, torch.arange(6)).shape == (6, 784)

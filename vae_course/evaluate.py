@@ -80,24 +80,16 @@ def refine_posterior(model, x: torch.Tensor, steps: int = 1000, lr: float = 1e-2
         mu, logvar = start
     x = unit_interval("x", x.reshape(len(x), -1))
     mu, logvar = mu.detach().clone().requires_grad_(), logvar.detach().clone().requires_grad_()
-    optimizer = torch.optim.Adam([mu, logvar], lr=lr)
-    trace, frozen = [], [p for p in model.parameters() if p.requires_grad]
-    for p in frozen:
-        p.requires_grad_(False)
-    try:
-        with torch.enable_grad():
-            for _ in range(steps):
-                eps = torch.randn((samples, *mu.shape), generator=generator, device=mu.device)
-                z = mu + torch.exp(0.5 * logvar) * eps
-                rec = _bernoulli_reconstruction(model._decode(z.flatten(0, 1)), x.repeat(samples, 1))
-                elbo = -rec.view(samples, len(x)).mean(0) - _kl_divergence(mu, logvar)
-                optimizer.zero_grad()
-                (-elbo.sum()).backward()
-                optimizer.step()
-                trace.append(elbo.mean().item())
-    finally:
-        for p in frozen:
-            p.requires_grad_(True)
+    optimizer, trace = torch.optim.Adam([mu, logvar], lr=lr), []
+    with torch.enable_grad():
+        for _ in range(steps):
+            eps = torch.randn((samples, *mu.shape), generator=generator, device=mu.device)
+            z = mu + torch.exp(0.5 * logvar) * eps
+            rec = _bernoulli_reconstruction(model._decode(z.flatten(0, 1)), x.repeat(samples, 1))
+            elbo = -rec.view(samples, len(x)).mean(0) - _kl_divergence(mu, logvar)
+            mu.grad, logvar.grad = torch.autograd.grad(-elbo.sum(), (mu, logvar))  # none for the decoder's weights
+            optimizer.step()
+            trace.append(elbo.mean().item())
     return mu.detach(), logvar.detach(), trace
 
 

@@ -75,10 +75,10 @@ def grade_notebook(path: Path, cell_timeout: int = 120, timeout: int = 900) -> l
         if not exercise:
             continue
         verdicts = [v for v in _verdicts(cell) if v.get("exercise") == exercise]
-        errors = _errors(cell)
         if verdicts:
             rows.append(row(exercise, "pass" if verdicts[-1]["passed"] else "fail", verdicts[-1]["message"]))
         else:
+            errors = _errors(cell)
             rows.append(row(exercise, "error" if errors else "not run",
                             errors or "the check did not run: see the error rows of this file"))
     if not any(r["exercise"] for r in rows):

@@ -142,9 +142,9 @@ class ConditionalVAE(BaseVAE):
 
     def _labels(self, y, n: int) -> Tensor:
         """Check that `y` holds `n` integer labels in 0..n_classes − 1, on the model's device."""
-        y = indices("y", y, self.n_classes, examples=n)
-        same_device("y", y, self.device)
-        return y
+        if isinstance(y, Tensor):
+            same_device("y", y, self.device)
+        return indices("y", y, self.n_classes, examples=n)
 
     def _one_hot(self, y: Tensor, like: Tensor) -> Tensor:
         return F.one_hot(y, self.n_classes).to(like.dtype)

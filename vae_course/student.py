@@ -52,7 +52,7 @@ def student_notebook(notebook: nbformat.NotebookNode, name: str = "notebook") ->
         if any(marker in source for marker in MARKERS):
             raise ValueError(f"{name}, cell {index}: a SOLUTION marker has no partner; every BEGIN needs an END.")
         metadata = {key: cell.metadata[key] for key in KEEP if key in cell.metadata}
-        new = NEW_CELL[cell.cell_type](source, metadata=metadata)
+        new = NEW_CELL.get(cell.cell_type, nbformat.v4.new_raw_cell)(source, metadata=metadata)
         new.id = cell.get("id", f"cell-{index}")
         cells.append(new)
     edition = nbformat.v4.new_notebook(cells=cells)

@@ -263,16 +263,17 @@ def fit(model, data: MNIST, epochs: int = 10, batch_size: int = 128, lr: float |
     """Train `model` on `data` with Adam, moving it to the data's device; return the History, one row per epoch.
 
     The loss is reconstruction + β · KL; with `k` > 1 it is −L_k, the importance-weighted bound (IWAE, Burda
-    et al. 2015) with weights p(x|z) (p(z)/q(z|x))^β, and a model without a closed-form KL (`analytic_kl`
-    False) uses −L_1, one sample. `beta` and `lr` are numbers or functions of the step 1, 2, … (e.g.
-    `linear_warmup`, `exponential_decay`). `free_bits` λ > 0 replaces the KL by `free_bits_kl` (k = 1 with a
-    closed-form KL only). Each epoch records the ELBO terms (β = 1) over the training batches (mean ± std)
-    and the test split, and the β in use. `checkpoint` saves the state at every epoch end; `resume=True`
-    continues from it. `callback(epoch, model, row)` runs after every epoch. A NaN or infinite loss restores
-    the last completed epoch and raises TrainingDiverged; Ctrl-C keeps what has been trained and returns.
-    `precision='bf16'` runs training's matrix products in bfloat16 (autocast on CUDA, oneDNN on a CPU; weights,
-    loss, Adam and the test pass stay float32); 'auto' picks it where `native_bf16`. The choice shows in the
-    progress bar and as `history.precision`.
+    et al. 2015) with weights p(x|z) (p(z)/q(z|x))^β, which a model without a closed-form KL (`analytic_kl`
+    False) uses for k = 1 too: one Monte Carlo sample of −ELBO. `beta` and `lr` are numbers or functions of
+    the step 1, 2, … (e.g. `linear_warmup`, `exponential_decay`). `free_bits` λ > 0 replaces the KL by
+    `free_bits_kl` (k = 1 with a closed-form KL only). Each epoch records the ELBO terms (β = 1) over the
+    training batches (mean ± std) and the test split, and the β in use. `checkpoint` saves the state at every
+    epoch end; `resume=True` continues from it. `callback(epoch, model, row)` runs after every epoch. A NaN or
+    infinite loss restores the last completed epoch and raises TrainingDiverged; Ctrl-C keeps what has been
+    trained and returns. `precision`: 'fp32', 'bf16' or 'auto' (default), which picks bf16 where the device
+    computes it natively (`native_bf16`). In bf16 training's matrix products run in bfloat16 (autocast on CUDA,
+    oneDNN on a CPU); weights, loss, Adam and the test pass stay float32. The choice shows in the progress bar
+    and as `history.precision`.
     """
     if not isinstance(data, MNIST):
         raise TypeError(f"data must be the MNIST object from load_mnist(), got {type(data).__name__}.")

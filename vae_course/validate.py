@@ -105,7 +105,7 @@ def indices(name: str, t, n: int, low: int = 0, examples: int | None = None) -> 
     low..low + n − 1 (labels, codes, steps) and, given `examples`, holds one per example; else raise."""
     one_each = "" if examples is None else f" of shape ({examples},), one per example"
     if (not isinstance(t, Tensor) or t.is_floating_point() or t.is_complex() or t.dtype == torch.bool
-            or (one_each and t.shape != (examples,))):
+            or (examples is not None and t.shape != (examples,))):
         got = f"a {t.dtype} tensor of shape {tuple(t.shape)}" if isinstance(t, Tensor) else type(t).__name__
         raise ValueError(f"{name} must be an integer tensor{one_each}, got {got}.")
     if t.numel() and (t.min() < low or t.max() >= low + n):
